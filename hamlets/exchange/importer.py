@@ -1,0 +1,533 @@
+"""The import engine (exchange-format.md, "Import semantics").
+
+One engine for the `import_data` command and the browser upload:
+
+1. read the container into raw sheets (files.py);
+2. check sheet and column names, parse every cell (values.py);
+3. load the stored records in bulk (one query per table, no query per row)
+   and merge the rows into them by key, in memory;
+4. run every rule of hamlets/rules.py on the merged records, so the rules
+   apply "to the data as it will be after the import";
+5. if nothing is wrong and this is not a dry run, write everything with bulk
+   statements inside one transaction.
+
+Every problem is reported with sheet, row (the header is row 1) and column.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .. import models, rules
+from ..models import FoldedField
+from . import values
+from .files import read_path
+from .schema import SHEET_BY_NAME, SHEETS
+
+# Sheets only an administrator may import: they define the units themselves.
+ADMIN_ONLY_SHEETS = {"area_types", "districts", "communes"}
+BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str | None
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self):
+        where = []
+        if self.sheet:
+            where.append(_("trang %(sheet)s") % {"sheet": self.sheet})
+        if self.row:
+            where.append(_("dòng %(row)d") % {"row": self.row})
+        if self.column:
+            where.append(_("cột %(column)s") % {"column": self.column})
+        return f"{', '.join(where)}: {self.message}" if where else str(self.message)
+
+
+@dataclass
+class ImportResult:
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    created: dict = field(default_factory=dict)
+    updated: dict = field(default_factory=dict)
+    unchanged: dict = field(default_factory=dict)
+    applied: bool = False
+    # sheet -> list of (row number, "created"|"updated"|"unchanged", key) for the preview
+    row_actions: dict = field(default_factory=dict)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    @property
+    def total_created(self):
+        return sum(self.created.values())
+
+    @property
+    def total_updated(self):
+        return sum(self.updated.values())
+
+
+def import_path(path, **kwargs):
+    """Import a folder of CSV files or an .xlsx workbook; see import_sheets()."""
+    from .files import UnreadableFile
+
+    try:
+        raw_sheets = read_path(path)
+    except (UnreadableFile, OSError) as exc:
+        return ImportResult(errors=[Problem(None, None, None, str(exc))])
+    return import_sheets(raw_sheets, **kwargs)
+
+
+def import_sheets(raw_sheets, *, dry_run=False, commune_scope=None, progress=None):
+    """Check and (unless dry_run, or anything is wrong) apply raw sheets.
+
+    commune_scope: None for an administrator, else the set of commune codes
+    whose rows the user may import.
+    """
+    return _Import(raw_sheets, dry_run=dry_run, commune_scope=commune_scope, progress=progress).run()
+
+
+def _key_of(sheet, instance):
+    """A stored or in-memory record's key, as the tuple of its key columns."""
+    parts = []
+    for key in sheet.key:
+        column = sheet.column_by_key[key]
+        value = getattr(instance, column.attr or column.key)
+        parts.append(value.code if column.ref else value)
+    return tuple(parts)
+
+
+class _State:
+    """Every stored record, keyed like the sheets, loaded in bulk."""
+
+    def __init__(self):
+        self.records = {sheet.name: {} for sheet in SHEETS}
+        # (sheet name, key) -> set of codes, for list columns
+        self.lists = {}
+
+    def load(self):
+        by_id = {}
+        for sheet in SHEETS:
+            model = sheet.model
+            ref_columns = [c for c in sheet.columns if c.ref and c.type != "list"]
+            instances = list(model.objects.all())
+            by_id[sheet.name] = {obj.pk: obj for obj in instances}
+            for obj in instances:
+                for column in ref_columns:
+                    fk = model._meta.get_field(column.attr)
+                    target_id = getattr(obj, fk.attname)
+                    fk.set_cached_value(obj, by_id[column.ref][target_id] if target_id is not None else None)
+                self.records[sheet.name][_key_of(sheet, obj)] = obj
+            for column in sheet.columns:
+                if column.type != "list":
+                    continue
+                m2m = model._meta.get_field(column.attr)
+                through = m2m.remote_field.through
+                source = m2m.m2m_field_name()
+                target = m2m.m2m_reverse_field_name()
+                sets = defaultdict(set)
+                for source_id, target_id in through.objects.values_list(f"{source}_id", f"{target}_id"):
+                    sets[source_id].add(by_id[column.ref][target_id].code)
+                for obj in instances:
+                    self.lists[(sheet.name, column.key, _key_of(sheet, obj))] = sets.get(obj.pk, set())
+        return self
+
+
+class _Import:
+    def __init__(self, raw_sheets, *, dry_run, commune_scope, progress):
+        self.raw_sheets = raw_sheets
+        self.dry_run = dry_run
+        self.commune_scope = set(commune_scope) if commune_scope is not None else None
+        self.progress = progress or (lambda stage, done, total: None)
+        self.result = ImportResult()
+        # sheet name -> {key: row number} of the rows of this import
+        self.touched = {sheet.name: {} for sheet in SHEETS}
+        self.new = {sheet.name: [] for sheet in SHEETS}
+        self.changed = {sheet.name: [] for sheet in SHEETS}
+        self.changed_lists = []  # (sheet, column, instance, key)
+        self.before = {}  # (sheet, key) -> snapshot before the import
+
+    # --- problems ------------------------------------------------------------
+
+    def error(self, sheet, row, column, message):
+        self.result.errors.append(Problem(sheet, row, column, str(message)))
+
+    # --- steps -----------------------------------------------------------------
+
+    def run(self):
+        parsed = self.parse_sheets()
+        self.progress(_("Đọc dữ liệu đã lưu"), 0, 1)
+        self.state = _State().load()
+        total = sum(len(rows) for rows in parsed.values())
+        done = 0
+        for sheet in SHEETS:
+            for row_number, row in parsed.get(sheet.name, []):
+                self.apply_row(sheet, row_number, row)
+                done += 1
+                if done % 5000 == 0:
+                    self.progress(_("Đối chiếu"), done, total)
+        self.progress(_("Đối chiếu"), total, total)
+        if not self.result.errors:
+            self.validate()
+        if self.commune_scope is not None and not self.result.errors:
+            self.check_scope()
+        self.result.errors.sort(key=_problem_order)
+        if self.result.errors or self.dry_run:
+            return self.result
+        self.write()
+        self.result.applied = True
+        return self.result
+
+    def parse_sheets(self):
+        parsed = {}
+        seen = set()
+        for raw in self.raw_sheets:
+            sheet = SHEET_BY_NAME.get(raw.name)
+            if sheet is None:
+                self.error(
+                    raw.name,
+                    None,
+                    None,
+                    _("trang “%(name)s” không có trong mẫu (các trang hợp lệ: %(names)s).")
+                    % {"name": raw.name, "names": ", ".join(s.name for s in SHEETS)},
+                )
+                continue
+            if raw.name in seen:
+                self.error(raw.name, None, None, _("trang này xuất hiện hai lần."))
+                continue
+            seen.add(raw.name)
+            if not raw.header and not raw.rows:
+                continue
+            if not self.check_header(sheet, raw.header):
+                continue
+            rows = []
+            for row_number, cells in raw.rows:
+                row = self.parse_row(sheet, raw.header, row_number, cells)
+                if row is not None:
+                    rows.append((row_number, row))
+            parsed[sheet.name] = rows
+        return parsed
+
+    def check_header(self, sheet, header):
+        ok = True
+        for key in header:
+            if key not in sheet.column_by_key:
+                self.error(
+                    sheet.name, 1, key or "?", _("cột “%(key)s” không có trong mẫu của trang này.") % {"key": key}
+                )
+                ok = False
+        for key in set(header):
+            if key and header.count(key) > 1:
+                self.error(sheet.name, 1, key, _("cột này xuất hiện hai lần."))
+                ok = False
+        for key in sheet.required_columns:
+            if key not in header:
+                self.error(sheet.name, 1, key, _("thiếu cột bắt buộc “%(key)s”.") % {"key": key})
+                ok = False
+        return ok
+
+    def parse_row(self, sheet, header, row_number, cells):
+        cells = list(cells) + [None] * (len(header) - len(cells))
+        if all(values.is_blank(cell) for cell in cells):
+            return None
+        row = {}
+        ok = True
+        for key, raw in zip(header, cells, strict=False):
+            column = sheet.column_by_key[key]
+            if values.is_blank(raw):
+                if column.required:
+                    self.error(sheet.name, row_number, key, _("thiếu giá trị bắt buộc."))
+                    ok = False
+                row[key] = values.blank_value(column)
+                continue
+            try:
+                row[key] = values.parse(column, raw)
+            except values.BadValue as exc:
+                self.error(sheet.name, row_number, key, str(exc))
+                ok = False
+        return row if ok else None
+
+    # --- merging ---------------------------------------------------------------
+
+    def snapshot(self, sheet, instance, key):
+        snap = []
+        for column in sheet.columns:
+            if column.type == "list":
+                snap.append(tuple(sorted(self.state.lists.get((sheet.name, column.key, key), set()))))
+            elif column.ref:
+                target = getattr(instance, column.attr)
+                snap.append(target.code if target is not None else None)
+            else:
+                snap.append(getattr(instance, column.attr or column.key))
+        return tuple(snap)
+
+    def resolve(self, sheet, row_number, column, code):
+        target = self.state.records[column.ref].get((code,))
+        if target is None:
+            self.error(
+                sheet.name,
+                row_number,
+                column.key,
+                _("không tìm thấy %(kind)s có mã “%(code)s”.")
+                % {"kind": SHEET_BY_NAME[column.ref].model._meta.verbose_name, "code": code},
+            )
+        return target
+
+    def apply_row(self, sheet, row_number, row):
+        # The key may name references (memberships: member_code + branch_code + joined_on).
+        key = tuple(row[k] for k in sheet.key)
+        if key in self.touched[sheet.name]:
+            self.error(
+                sheet.name,
+                row_number,
+                sheet.key[0],
+                _("trùng khóa %(key)s với dòng %(other)d.")
+                % {"key": " + ".join(str(k) for k in key), "other": self.touched[sheet.name][key]},
+            )
+            return
+        # Resolve references first, so that a bad one leaves the record alone.
+        resolved = {}
+        for column in sheet.columns:
+            if column.key not in row or not column.ref:
+                continue
+            value = row[column.key]
+            if column.type == "list":
+                missing = [code for code in value if (code,) not in self.state.records[column.ref]]
+                for code in missing:
+                    self.resolve(sheet, row_number, column, code)
+                if missing:
+                    return
+                if column.required and not value:
+                    self.error(sheet.name, row_number, column.key, _("cần ít nhất một mã."))
+                    return
+                resolved[column.key] = set(value)
+            elif value is None:
+                resolved[column.key] = None
+            else:
+                target = self.resolve(sheet, row_number, column, value)
+                if target is None:
+                    return
+                resolved[column.key] = target
+
+        records = self.state.records[sheet.name]
+        instance = records.get(key)
+        is_new = instance is None
+        if is_new:
+            instance = sheet.model()
+            before = None
+        else:
+            before = self.snapshot(sheet, instance, key)
+            self.before[(sheet.name, key)] = before
+        for column in sheet.columns:
+            if column.key not in row:
+                if is_new and column.type != "list" and not column.ref:
+                    default = values.blank_value(column)
+                    setattr(instance, column.attr or column.key, default)
+                continue
+            if column.type == "list":
+                self.state.lists[(sheet.name, column.key, key)] = resolved[column.key]
+            elif column.ref:
+                setattr(instance, column.attr, resolved[column.key])
+            else:
+                setattr(instance, column.attr or column.key, row[column.key])
+        records[key] = instance
+        self.touched[sheet.name][key] = row_number
+
+        after = self.snapshot(sheet, instance, key)
+        if is_new:
+            action = "created"
+            self.new[sheet.name].append(instance)
+        elif after != before:
+            action = "updated"
+            self.changed[sheet.name].append(instance)
+        else:
+            action = "unchanged"
+        if action != "unchanged":
+            for column in sheet.columns:
+                if column.type == "list" and column.key in row:
+                    self.changed_lists.append((sheet, column, instance, key))
+        counter = getattr(self.result, action)
+        counter[sheet.name] = counter.get(sheet.name, 0) + 1
+        self.result.row_actions.setdefault(sheet.name, []).append((row_number, action, key))
+
+    # --- rules -----------------------------------------------------------------
+
+    def report(self, sheet, instance, problems, *, warning=False):
+        if not problems:
+            return
+        key = _key_of(sheet, instance)
+        row_number = self.touched[sheet.name].get(key)
+        for attr, message in problems:
+            problem = Problem(sheet.name, row_number, sheet.column_for_attr(attr), str(message))
+            (self.result.warnings if warning else self.result.errors).append(problem)
+
+    def validate(self):
+        records = self.state.records
+        self.progress(_("Kiểm tra quy định"), 0, 1)
+        for name in ("districts", "communes", "hamlets"):
+            for unit in records[name].values():
+                self.report(SHEET_BY_NAME[name], unit, rules.unit_errors(unit))
+
+        branches = SHEET_BY_NAME["branches"]
+        hamlets = records["hamlets"]
+        for key, branch in records["branches"].items():
+            served = [hamlets[(code,)] for code in sorted(self.state.lists.get(("branches", "hamlet_codes", key), ()))]
+            self.report(branches, branch, rules.branch_errors(branch) + rules.branch_hamlet_errors(branch, served))
+
+        members = SHEET_BY_NAME["members"]
+        for member in records["members"].values():
+            self.report(members, member, rules.member_errors(member))
+            if self.touched["members"].get(_key_of(members, member)):
+                self.report(members, member, rules.member_warnings(member), warning=True)
+
+        memberships_by_member = defaultdict(list)
+        for membership in records["memberships"].values():
+            memberships_by_member[membership.member.code].append(membership)
+        sheet = SHEET_BY_NAME["memberships"]
+        for siblings in memberships_by_member.values():
+            for membership in siblings:
+                self.report(
+                    sheet,
+                    membership,
+                    rules.membership_errors(
+                        membership, member=membership.member, branch=membership.branch, siblings=siblings
+                    ),
+                )
+
+        terms_by_branch = defaultdict(list)
+        for term in records["branch_secretaries"].values():
+            terms_by_branch[term.branch.code].append(term)
+        sheet = SHEET_BY_NAME["branch_secretaries"]
+        for terms in terms_by_branch.values():
+            for term in terms:
+                self.report(
+                    sheet,
+                    term,
+                    rules.secretary_errors(
+                        term, branch_terms=terms, member_memberships=memberships_by_member.get(term.member.code, [])
+                    ),
+                )
+
+        heads_by_hamlet = defaultdict(list)
+        for head in records["village_heads"].values():
+            heads_by_hamlet[head.hamlet.code].append(head)
+        sheet = SHEET_BY_NAME["village_heads"]
+        for heads in heads_by_hamlet.values():
+            for head in heads:
+                self.report(sheet, head, rules.village_head_errors(head, hamlet_terms=heads))
+
+        sheet = SHEET_BY_NAME["candidates"]
+        for candidate in records["candidates"].values():
+            self.report(sheet, candidate, rules.candidate_errors(candidate))
+
+    # --- scope -----------------------------------------------------------------
+
+    def check_scope(self):
+        """Data-entry accounts may only import rows inside their own communes."""
+        memberships_by_member = defaultdict(list)
+        for membership in self.state.records["memberships"].values():
+            memberships_by_member[membership.member.code].append(membership)
+
+        def communes_of(sheet_name, instance):
+            if sheet_name in ("hamlets", "branches", "admission_targets"):
+                return {instance.commune.code}
+            if sheet_name in ("memberships", "branch_secretaries", "branch_ratings"):
+                return {instance.branch.commune.code}
+            if sheet_name in ("village_heads", "candidates"):
+                return {instance.hamlet.commune.code}
+            if sheet_name == "members":
+                found = {m.branch.commune.code for m in memberships_by_member.get(instance.code, [])}
+                if instance.residence_hamlet is not None:
+                    found.add(instance.residence_hamlet.commune.code)
+                return found
+            return set()
+
+        for sheet in SHEETS:
+            for key, row_number in self.touched[sheet.name].items():
+                instance = self.state.records[sheet.name][key]
+                if sheet.name in ADMIN_ONLY_SHEETS:
+                    self.error(sheet.name, row_number, None, _("chỉ quản trị viên được nhập trang này."))
+                    continue
+                communes = communes_of(sheet.name, instance)
+                before = self.before.get((sheet.name, key))
+                if before is not None:
+                    # The stored record must have been inside the scope too.
+                    for column, value in zip(sheet.columns, before, strict=False):
+                        if column.key == "commune_code":
+                            communes.add(value)
+                if not communes or not communes <= self.commune_scope:
+                    self.error(
+                        sheet.name,
+                        row_number,
+                        None,
+                        _("dòng này thuộc xã ngoài phạm vi tài khoản của bạn (%(communes)s).")
+                        % {"communes": ", ".join(sorted(communes)) or "?"},
+                    )
+
+    # --- writing ---------------------------------------------------------------
+
+    def write(self):
+        with transaction.atomic():
+            for sheet in SHEETS:
+                model = sheet.model
+                new, changed = self.new[sheet.name], self.changed[sheet.name]
+                if not (new or changed):
+                    continue
+                self.progress(_("Ghi %(sheet)s") % {"sheet": sheet.name}, 0, len(new) + len(changed))
+                for obj in new + changed:
+                    _sync_relations(obj)
+                if new:
+                    model.objects.bulk_create(new, batch_size=BATCH_SIZE)
+                if changed:
+                    fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+                    model.objects.bulk_update(changed, fields, batch_size=BATCH_SIZE)
+                self.progress(
+                    _("Ghi %(sheet)s") % {"sheet": sheet.name}, len(new) + len(changed), len(new) + len(changed)
+                )
+            self.write_lists()
+
+    def write_lists(self):
+        by_field = defaultdict(list)
+        for sheet, column, instance, key in self.changed_lists:
+            by_field[(sheet.name, column.key)].append((sheet, column, instance, key))
+        for entries in by_field.values():
+            sheet, column = entries[0][0], entries[0][1]
+            m2m = sheet.model._meta.get_field(column.attr)
+            through = m2m.remote_field.through
+            source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
+            targets = self.state.records[column.ref]
+            ids = [instance.pk for _s, _c, instance, _k in entries]
+            for start in range(0, len(ids), BATCH_SIZE):
+                through.objects.filter(**{f"{source}_id__in": ids[start : start + BATCH_SIZE]}).delete()
+            rows = [
+                through(**{f"{source}_id": instance.pk, f"{target}_id": targets[(code,)].pk})
+                for _s, _c, instance, key in entries
+                for code in sorted(self.state.lists[(sheet.name, column.key, key)])
+            ]
+            through.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+
+
+def _sync_relations(obj):
+    """Copy the primary keys of related records (created earlier in this
+    import) into the foreign-key columns, and refresh folded names, which
+    bulk_update would otherwise leave stale."""
+    for fk in obj._meta.concrete_fields:
+        if fk.is_relation and fk.is_cached(obj):
+            related = fk.get_cached_value(obj)
+            setattr(obj, fk.attname, related.pk if related is not None else None)
+        elif isinstance(fk, FoldedField):
+            fk.pre_save(obj, False)
+
+
+def _problem_order(problem):
+    sheet_index = [s.name for s in SHEETS].index(problem.sheet) if problem.sheet in SHEET_BY_NAME else -1
+    return (sheet_index, problem.row or 0, problem.column or "")
+
+
+__all__ = ["ImportResult", "Problem", "import_path", "import_sheets", "models"]

@@ -1,0 +1,216 @@
+"""The sheets and columns of exchange-format.md, declared once.
+
+The importer, the exporter and the browser template all read this table.
+"""
+
+from dataclasses import dataclass, field
+
+from .. import models
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    type: str  # code | text | date | bool | list | int | choice
+    required: bool = False
+    # Model attribute the column fills; for references the FK name, for lists the M2M name.
+    attr: str | None = None
+    # For references and lists: the sheet whose codes it holds.
+    ref: str | None = None
+    choices: tuple = ()
+    default: object = None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    model: type
+    columns: tuple
+    key: tuple  # column keys forming the record's key
+    label: str = ""
+    column_by_key: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self):
+        self.column_by_key.update({c.key: c for c in self.columns})
+
+    @property
+    def required_columns(self):
+        return [c.key for c in self.columns if c.required]
+
+    def column_for_attr(self, attr):
+        for column in self.columns:
+            if (column.attr or column.key) == attr:
+                return column.key
+        return None
+
+
+def _choices(enum):
+    return tuple(value for value, _label in enum.choices)
+
+
+SHEETS = (
+    Sheet(
+        "area_types",
+        models.AreaType,
+        (Column("code", "code", True), Column("name", "text", True)),
+        ("code",),
+        "Vùng đặc thù",
+    ),
+    Sheet(
+        "districts",
+        models.District,
+        (
+            Column("code", "code", True),
+            Column("name", "text", True),
+            Column("established_on", "date"),
+            Column("dissolved_on", "date"),
+        ),
+        ("code",),
+        "Huyện",
+    ),
+    Sheet(
+        "communes",
+        models.Commune,
+        (
+            Column("code", "code", True),
+            Column("name", "text", True),
+            Column("district_code", "code", attr="district", ref="districts"),
+            Column("established_on", "date"),
+            Column("dissolved_on", "date"),
+        ),
+        ("code",),
+        "Xã, phường, thị trấn",
+    ),
+    Sheet(
+        "hamlets",
+        models.Hamlet,
+        (
+            Column("code", "code", True),
+            Column("name", "text", True),
+            Column("commune_code", "code", True, attr="commune", ref="communes"),
+            Column("kind", "choice", choices=_choices(models.Hamlet.Kind), default="xom"),
+            Column("area_types", "list", attr="area_types", ref="area_types"),
+            Column("established_on", "date"),
+            Column("dissolved_on", "date"),
+        ),
+        ("code",),
+        "Thôn, xóm",
+    ),
+    Sheet(
+        "branches",
+        models.Branch,
+        (
+            Column("code", "code", True),
+            Column("name", "text", True),
+            Column("commune_code", "code", True, attr="commune", ref="communes"),
+            Column("hamlet_codes", "list", True, attr="hamlets", ref="hamlets"),
+            Column("established_on", "date", True),
+            Column("dissolved_on", "date"),
+        ),
+        ("code",),
+        "Chi bộ",
+    ),
+    Sheet(
+        "members",
+        models.Member,
+        (
+            Column("code", "code", True),
+            Column("full_name", "text", True),
+            Column("gender", "choice", True, choices=_choices(models.Gender)),
+            Column("birth_date", "date", True),
+            Column("ethnicity", "text"),
+            Column("religion", "text"),
+            Column("residence_hamlet_code", "code", attr="residence_hamlet", ref="hamlets"),
+            Column("admitted_on", "date", True),
+            Column("official_on", "date"),
+            Column("trained_on", "date"),
+            Column("exempt_since", "date"),
+        ),
+        ("code",),
+        "Đảng viên",
+    ),
+    Sheet(
+        "memberships",
+        models.Membership,
+        (
+            Column("member_code", "code", True, attr="member", ref="members"),
+            Column("branch_code", "code", True, attr="branch", ref="branches"),
+            Column("joined_on", "date", True),
+            Column("left_on", "date"),
+            Column("left_reason", "choice", choices=_choices(models.Membership.LeftReason)),
+            Column("reinforcing", "bool", default=False),
+        ),
+        ("member_code", "branch_code", "joined_on"),
+        "Sinh hoạt đảng",
+    ),
+    Sheet(
+        "branch_secretaries",
+        models.BranchSecretary,
+        (
+            Column("branch_code", "code", True, attr="branch", ref="branches"),
+            Column("member_code", "code", True, attr="member", ref="members"),
+            Column("start_on", "date", True),
+            Column("end_on", "date"),
+        ),
+        ("branch_code", "start_on"),
+        "Bí thư chi bộ",
+    ),
+    Sheet(
+        "village_heads",
+        models.VillageHead,
+        (
+            Column("code", "code", True),
+            Column("hamlet_code", "code", True, attr="hamlet", ref="hamlets"),
+            Column("full_name", "text", True),
+            Column("gender", "choice", choices=_choices(models.Gender)),
+            Column("birth_date", "date"),
+            Column("member_code", "code", attr="member", ref="members"),
+            Column("trained_on", "date"),
+            Column("term_start", "date", True),
+            Column("term_end", "date"),
+        ),
+        ("code",),
+        "Trưởng thôn, xóm",
+    ),
+    Sheet(
+        "admission_targets",
+        models.AdmissionTarget,
+        (
+            Column("commune_code", "code", True, attr="commune", ref="communes"),
+            Column("year", "int", True),
+            Column("target", "int", True),
+        ),
+        ("commune_code", "year"),
+        "Chỉ tiêu kết nạp",
+    ),
+    Sheet(
+        "branch_ratings",
+        models.BranchRating,
+        (
+            Column("branch_code", "code", True, attr="branch", ref="branches"),
+            Column("year", "int", True),
+            Column("rating", "choice", True, choices=_choices(models.BranchRating.Rating)),
+        ),
+        ("branch_code", "year"),
+        "Xếp loại chi bộ",
+    ),
+    Sheet(
+        "candidates",
+        models.Candidate,
+        (
+            Column("code", "code", True),
+            Column("full_name", "text", True),
+            Column("hamlet_code", "code", True, attr="hamlet", ref="hamlets"),
+            Column("gender", "choice", choices=_choices(models.Gender)),
+            Column("birth_date", "date"),
+            Column("identified_on", "date", True),
+            Column("course_completed_on", "date"),
+            Column("status", "choice", True, choices=_choices(models.Candidate.Status)),
+            Column("member_code", "code", attr="member", ref="members"),
+        ),
+        ("code",),
+        "Quần chúng ưu tú",
+    ),
+)
+
+SHEET_BY_NAME = {sheet.name: sheet for sheet in SHEETS}

@@ -1,0 +1,140 @@
+"""Reading and writing single values in the forms exchange-format.md gives."""
+
+import datetime
+import re
+
+from django.utils.translation import gettext as _
+
+CODE_RE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
+DMY_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TRUE_WORDS = {"true", "1", "yes", "có"}
+FALSE_WORDS = {"false", "0", "no", "không"}
+
+
+class BadValue(ValueError):
+    """A cell that cannot be read; the message is for a district clerk."""
+
+
+def is_blank(raw):
+    return raw is None or (isinstance(raw, str) and raw.strip() == "")
+
+
+def parse_code(raw):
+    text = _as_text(raw)
+    if not CODE_RE.match(text):
+        raise BadValue(_("mã “%(value)s” không hợp lệ (1–40 ký tự A-Z a-z 0-9 . _ -).") % {"value": text})
+    return text
+
+
+def parse_text(raw):
+    return _as_text(raw)
+
+
+def parse_date(raw):
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    text = _as_text(raw)
+    try:
+        if ISO_RE.match(text):
+            return datetime.date.fromisoformat(text)
+        match = DMY_RE.match(text)
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            return datetime.date(year, month, day)
+    except ValueError:
+        pass
+    raise BadValue(_("ngày “%(value)s” không hợp lệ (viết YYYY-MM-DD hoặc DD/MM/YYYY).") % {"value": text})
+
+
+def parse_bool(raw):
+    if isinstance(raw, bool):
+        return raw
+    text = _as_text(raw).lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise BadValue(_("giá trị “%(value)s” không hợp lệ (viết true hoặc false).") % {"value": text})
+
+
+def parse_int(raw):
+    if isinstance(raw, bool):
+        raise BadValue(_("cần một số nguyên."))
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        if raw.is_integer():
+            return int(raw)
+        raise BadValue(_("“%(value)s” không phải số nguyên.") % {"value": raw})
+    text = _as_text(raw)
+    if not text.isdigit():
+        raise BadValue(_("“%(value)s” không phải số nguyên không âm.") % {"value": text})
+    return int(text)
+
+
+def parse_list(raw):
+    text = _as_text(raw)
+    codes = [part.strip() for part in text.split(";") if part.strip()]
+    return [parse_code(code) for code in codes]
+
+
+def parse_choice(raw, choices):
+    text = _as_text(raw)
+    if text not in choices:
+        raise BadValue(
+            _("giá trị “%(value)s” không hợp lệ (chọn một trong: %(choices)s).")
+            % {"value": text, "choices": ", ".join(choices)}
+        )
+    return text
+
+
+def _as_text(raw):
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return str(raw).strip()
+
+
+def parse(column, raw):
+    """The Python value of a non-blank cell for `column`."""
+    if column.type == "code":
+        return parse_code(raw)
+    if column.type == "text":
+        return parse_text(raw)
+    if column.type == "date":
+        return parse_date(raw)
+    if column.type == "bool":
+        return parse_bool(raw)
+    if column.type == "int":
+        return parse_int(raw)
+    if column.type == "list":
+        return parse_list(raw)
+    if column.type == "choice":
+        return parse_choice(raw, column.choices)
+    raise AssertionError(column.type)
+
+
+def blank_value(column):
+    """The value a blank cell stands for."""
+    if column.default is not None:
+        return column.default
+    if column.type == "list":
+        return []
+    if column.type in ("text", "choice"):
+        return ""
+    return None
+
+
+def format_value(value):
+    """A value in its "written as" form (exchange-format.md, Values)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set)):
+        return ";".join(sorted(value))
+    return str(value)

@@ -1,0 +1,45 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from hamlets.exchange import import_path
+
+
+class Command(BaseCommand):
+    help = "Nhập dữ liệu từ thư mục CSV hoặc tệp .xlsx theo định dạng trao đổi (tất cả hoặc không gì cả)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="thư mục chứa các tệp <trang>.csv, hoặc tệp .xlsx")
+        parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì")
+
+    def handle(self, *args, path, dry_run, verbosity, **options):
+        show_progress = verbosity >= 1 and sys.stderr.isatty()
+
+        def progress(stage, done, total):
+            if show_progress:
+                self.stderr.write(f"\r{stage}: {done}/{total}   ", ending="")
+                if done >= total:
+                    self.stderr.write("")
+
+        result = import_path(path, dry_run=dry_run, progress=progress)
+        for warning in result.warnings:
+            self.stderr.write(_("Lưu ý – %(problem)s") % {"problem": warning})
+        if result.errors:
+            for error in result.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                _("Có %(count)d lỗi; không có gì được ghi vào cơ sở dữ liệu.") % {"count": len(result.errors)}
+            )
+        for sheet, count in sorted(result.created.items()):
+            self.stdout.write(_("%(sheet)s: thêm %(count)d") % {"sheet": sheet, "count": count})
+        for sheet, count in sorted(result.updated.items()):
+            self.stdout.write(_("%(sheet)s: cập nhật %(count)d") % {"sheet": sheet, "count": count})
+        summary = _("thêm %(created)d, cập nhật %(updated)d bản ghi") % {
+            "created": result.total_created,
+            "updated": result.total_updated,
+        }
+        if dry_run:
+            self.stdout.write(_("Chạy thử: sẽ %(summary)s; chưa ghi gì.") % {"summary": summary})
+        else:
+            self.stdout.write(self.style.SUCCESS(_("Đã nhập: %(summary)s.") % {"summary": summary}))

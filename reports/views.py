@@ -1,0 +1,2 @@
+def indicators_api(request):
+    raise NotImplementedError
