@@ -179,3 +179,11 @@ class CandidateAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_select_related = ["hamlet"]
     autocomplete_fields = ["hamlet", "member"]
     search_fields = ["code"]
+
+
+@admin.register(models.Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "district", "commune"]
+    list_filter = ["role"]
+    list_select_related = ["user", "district", "commune"]
+    autocomplete_fields = ["district", "commune"]

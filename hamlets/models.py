@@ -475,3 +475,36 @@ def hamlet_choices_error(branch, hamlets):
     errors = rules.branch_hamlet_errors(branch, hamlets)
     if errors:
         raise ValidationError({"hamlets": [message for _field, message in errors]})
+
+
+class Role(models.TextChoices):
+    DISTRICT_STAFF = "district_staff", _("cán bộ huyện (nhập liệu)")
+    PROVINCIAL_VIEWER = "provincial_viewer", _("cán bộ tỉnh (xem)")
+    PROVINCIAL_APPROVER = "provincial_approver", _("lãnh đạo tỉnh (duyệt)")
+    ADMIN = "admin", _("quản trị")
+
+
+class Profile(models.Model):
+    """A personal account's role and scope (domain.md, "Who uses it").
+
+    District staff have a district, or a commune for a commune-scoped account;
+    the provincial roles and administrators see the whole province.
+    """
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="profile")
+    role = models.CharField(_("vai trò"), max_length=30, choices=Role.choices)
+    district = models.ForeignKey(District, verbose_name=_("huyện"), null=True, blank=True, on_delete=models.PROTECT)
+    commune = models.ForeignKey(Commune, verbose_name=_("xã"), null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = _("phân quyền tài khoản")
+        verbose_name_plural = _("phân quyền tài khoản")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="district_staff") | Q(district__isnull=False) | Q(commune__isnull=False),
+                name="profile_staff_has_scope",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()}"

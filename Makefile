@@ -1,0 +1,42 @@
+# Two commands do everything on a fresh machine:
+#   make run   - set up, load the demo data and accounts, serve on http://127.0.0.1:8000
+#   make test  - set up and run the whole test suite (DATABASE_URL selects PostgreSQL)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export DJANGO_SETTINGS_MODULE := coverage_site.settings
+
+.PHONY: setup run test lint messages demo-fixture clean
+
+setup: $(VENV)/.installed messages
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# English translations (the interface is written in Vietnamese).
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || (apt-get install -y -qq gettext >/dev/null 2>&1 || true)
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v0
+
+run: setup
+	DEBUG=1 $(PY) manage.py migrate --noinput -v0
+	DEBUG=1 $(PY) manage.py setup_demo
+	@echo "Mở http://127.0.0.1:8000 và đăng nhập bằng một tài khoản ở trên."
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Regenerate fixtures/demo/ after changing hamlets/demo.py.
+demo-fixture: setup
+	DEBUG=1 $(PY) manage.py build_demo_fixture
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,57 @@
+"""Names are searchable without diacritics and case, on SQLite and PostgreSQL."""
+
+import datetime
+
+import pytest
+
+from coverage_site.lib.text import fold
+from hamlets.models import Commune, Hamlet, Member, VillageHead
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    commune = Commune.objects.create(code="C1", name="Quỳnh Thanh")
+    hamlet = Hamlet.objects.create(code="H1", name="Thôn Đông Hồ", commune=commune)
+    for code, name in [("M1", "Nguyễn Văn Đức"), ("M2", "NGUYỄN THỊ HOA"), ("M3", "Trần Văn Nguyên")]:
+        Member.objects.create(
+            code=code,
+            full_name=name,
+            gender="male",
+            birth_date=datetime.date(1970, 1, 1),
+            admitted_on=datetime.date(1995, 1, 1),
+        )
+    VillageHead.objects.create(
+        code="V1", hamlet=hamlet, full_name="Đặng Đình Lực", term_start=datetime.date(2014, 6, 1)
+    )
+    return hamlet
+
+
+def test_fold_removes_marks_and_case():
+    assert fold("  Nguyễn   Văn ĐỨC ") == "nguyen van duc"
+
+
+@pytest.mark.parametrize("query", ["nguyen", "NGUYEN", "Nguyễn", "nguyễn"])
+def test_member_search_ignores_diacritics_and_case(people, query):
+    found = set(Member.objects.search(query).values_list("code", flat=True))
+    assert found == {"M1", "M2", "M3"}
+
+
+def test_several_words_must_all_match_in_any_order(people):
+    assert list(Member.objects.search("nguyen van").values_list("code", flat=True)) == ["M1", "M3"]
+    assert list(Member.objects.search("nguyen duc").values_list("code", flat=True)) == ["M1"]
+    assert list(Member.objects.search("van duc").values_list("code", flat=True)) == ["M1"]
+    assert not Member.objects.search("nguyen xuan").exists()
+
+
+def test_other_names_are_searchable_too(people):
+    assert list(Hamlet.objects.search("dong ho").values_list("code", flat=True)) == ["H1"]
+    assert list(VillageHead.objects.search("dang dinh luc").values_list("code", flat=True)) == ["V1"]
+
+
+def test_renaming_refreshes_the_search_key(people):
+    member = Member.objects.get(code="M3")
+    member.full_name = "Hồ Sỹ Lâm"
+    member.save()
+    assert list(Member.objects.search("ho sy lam").values_list("code", flat=True)) == ["M3"]
