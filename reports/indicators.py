@@ -649,8 +649,8 @@ class BadArgument(ValueError):
     message names the argument."""
 
 
-def compute_from_arguments(*, unit, as_of, area=None, by_child=False):
-    """Shared by the command and the API, so both answer the same JSON."""
+def parse_arguments(*, unit, as_of, area=None):
+    """(Unit, date, area) from the text arguments of the command and the API."""
     try:
         day = datetime.date.fromisoformat(as_of or "")
     except ValueError:
@@ -663,4 +663,9 @@ def compute_from_arguments(*, unit, as_of, area=None, by_child=False):
         area = check_area(area)
     except UnknownArea:
         raise BadArgument(f"area: không có vùng “{area}” (special hoặc mã vùng đặc thù).") from None
-    return compute(resolved, day, area, by_child)
+    return resolved, day, area
+
+
+def compute_from_arguments(*, unit, as_of, area=None, by_child=False):
+    """Shared by the command and the API, so both answer the same JSON."""
+    return compute(*parse_arguments(unit=unit, as_of=as_of, area=area), by_child)
