@@ -237,3 +237,15 @@ def test_forms_and_admin_get_the_same_rules_through_clean():
     with pytest.raises(ValidationError) as caught:
         head.full_clean()
     assert "Trưởng thôn, xóm VH3 (Phan Thị Lan)" in caught.value.message_dict["birth_date"][0]
+
+
+def test_messages_are_in_english_for_english_users():
+    from django.utils import translation
+
+    tables = set_cell(base(), "members", 4, "admitted_on", "2003-11-30")
+    set_cell(tables, "memberships", 5, "joined_on", "2010-09-02")
+    with translation.override("en"):
+        result = import_sheets(raw(tables))
+        message = next(p for p in result.errors if p.column == "admitted_on")
+        assert message.message == "Party member M3 (Lê Hữu Nam): was not yet 18 on the admission date 30/11/2003."
+        assert str(message).startswith("sheet members, row 4, column admitted_on:")
