@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE := coverage_site.settings
 
-.PHONY: setup run test lint messages demo-fixture clean
+.PHONY: setup run test lint messages demo-fixture clean benchmark
 
 setup: $(VENV)/.installed messages
 
@@ -40,3 +40,14 @@ demo-fixture: setup
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Benchmark of the indicator engine on a generated province (PostgreSQL).
+# Prints figures; see docs/benchmarks.md. BENCH_DB is dropped and re-created.
+BENCH_DB ?= chibo_bench
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+benchmark: setup
+	psql "$(BENCH_PG)/postgres" -q -c "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
+	DEBUG=1 $(PY) manage.py generate_data var/bench-data
+	DEBUG=1 DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py migrate -v0
+	DEBUG=1 DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py import_data var/bench-data -v0
+	DEBUG=1 DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py benchmark --as-of 2026-06-30

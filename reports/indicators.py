@@ -2,21 +2,24 @@
 
 How it works
 ------------
-Each indicator counts rows of one *level*: hamlets, branches, members
-(active memberships) or admissions. For each level there is one annotated
-queryset (`hamlet_rows`, `branch_rows`, `member_rows`, `admission_rows`) that
-carries, per row, the states of indicators.md ("States at a date D") as
-boolean or count annotations. An indicator is then two Q objects over those
-annotations: its numerator and its denominator.
+Each indicator counts rows of one *level*: hamlets, branches, members (their
+active memberships) or admissions (first memberships).
 
-* Computing a scope is one grouped query per level (GROUP BY commune), so the
-  number of queries does not grow with the data, and a breakdown by child unit
-  is the same rows summed differently (children add up to the parent by
-  construction).
-* The drill-down of an indicator is the level's queryset filtered by the
-  numerator, so its row count equals the numerator by construction.
+* A `Snapshot` of a set of communes at a date D (and an area filter) reads the
+  states of indicators.md ("States at a date D") with a fixed number of
+  queries: one for the hamlets (with `Exists` annotations), one for the
+  branches, one for the hamlets each branch serves, one grouped count of
+  active memberships per branch, one grouped count of admissions, one of
+  targets. Hamlet and branch states are small rows assembled in Python; the
+  member states are counted by the database, grouped by branch.
+* An indicator's numerator and denominator are predicates over a hamlet or
+  branch row, or `Q` objects over active memberships for member indicators.
+  The same predicate counts the figure and selects the drill-down rows, so
+  the drill-down has exactly `numerator` rows by construction.
+* Figures are kept per commune; a unit, and each child unit of a breakdown, is
+  the sum over its communes, so children add up to the parent by construction.
 * Per-hamlet and per-branch status (coverage, at-risk conditions) read the
-  same annotations.
+  same rows.
 """
 
 import datetime
@@ -24,20 +27,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce
 
 from coverage_site.lib.dates import add_years
 from hamlets.models import (
@@ -49,12 +44,23 @@ from hamlets.models import (
     Commune,
     District,
     Hamlet,
-    Member,
     Membership,
     VillageHead,
 )
 
 SPECIAL_AREA = "special"
+
+
+def elderly_q(day, prefix="member__"):
+    """Aged 60 or more on `day` (in completed years; 29 February handled by add_years)."""
+    return Q(**{f"{prefix}birth_date__lte": add_years(day, -settings.ELDERLY_AGE)})
+
+
+def full_q(day, prefix="member__"):
+    """A full (chính thức) member on `day`."""
+    return Q(**{f"{prefix}official_on__lte": day})
+
+
 ENDED_PARTY_MEMBERSHIP = ["deceased", "removed", "expelled"]
 
 
@@ -65,8 +71,11 @@ class Indicator:
     label: str
     label_en: str
     definition: str
-    numerator: Q
-    denominator: Q = Q()
+    # Hamlet and branch levels: predicates over a row (a dict of states).
+    # Member level: functions of the date D returning a Q over active memberships.
+    # Admission level: unused (every admission counts; the denominator is the targets).
+    numerator: object
+    denominator: object = None
     # Whether a higher value is good news (for arrows on dashboards).
     higher_is_better: bool = False
 
@@ -78,7 +87,7 @@ INDICATORS = (
         "Thôn, xóm chưa có chi bộ",
         "Hamlets without a branch",
         "Thôn, xóm trong phạm vi không được chi bộ nào đang hoạt động phụ trách.",
-        Q(served=False),
+        lambda r: not r["served"],
     ),
     Indicator(
         "hamlets_in_joint_branch",
@@ -86,7 +95,7 @@ INDICATORS = (
         "Thôn, xóm sinh hoạt chi bộ ghép",
         "Hamlets in a joint branch only",
         "Thôn, xóm có chi bộ, nhưng chỉ là chi bộ ghép (phụ trách từ hai thôn, xóm đang hoạt động trở lên).",
-        Q(served=True, served_by_own_branch=False),
+        lambda r: r["served"] and not r["served_by_own_branch"],
     ),
     Indicator(
         "hamlets_without_resident_members",
@@ -94,7 +103,7 @@ INDICATORS = (
         "Thôn, xóm chưa có đảng viên tại chỗ",
         "Hamlets without resident members",
         "Thôn, xóm không có đảng viên nào đang sinh hoạt mà cư trú tại đó.",
-        Q(has_resident=False),
+        lambda r: not r["has_resident"],
     ),
     Indicator(
         "hamlets_without_branch_or_members",
@@ -102,7 +111,7 @@ INDICATORS = (
         "Thôn, xóm chưa có chi bộ và chưa có đảng viên",
         "Hamlets without branch or members",
         "Thôn, xóm vừa không có chi bộ vừa không có đảng viên tại chỗ.",
-        Q(served=False, has_resident=False),
+        lambda r: not r["served"] and not r["has_resident"],
     ),
     Indicator(
         "village_heads_party_members",
@@ -110,8 +119,8 @@ INDICATORS = (
         "Trưởng thôn, xóm là đảng viên",
         "Village heads who are party members",
         "Trong số thôn, xóm có trưởng thôn: trưởng thôn là đảng viên (theo hồ sơ đảng viên được liên kết).",
-        Q(head_is_party_member=True),
-        Q(has_head=True),
+        lambda r: r["head_is_party_member"],
+        lambda r: r["has_head"],
         True,
     ),
     Indicator(
@@ -120,8 +129,8 @@ INDICATORS = (
         "Trưởng thôn, xóm đã qua bồi dưỡng",
         "Village heads trained",
         "Trong số thôn, xóm có trưởng thôn: trưởng thôn đã hoàn thành bồi dưỡng.",
-        Q(head_trained=True),
-        Q(has_head=True),
+        lambda r: r["head_trained"],
+        lambda r: r["has_head"],
         True,
     ),
     Indicator(
@@ -130,8 +139,8 @@ INDICATORS = (
         "Bí thư chi bộ đồng thời là trưởng thôn",
         "Branch secretary is the village head",
         "Thôn, xóm có trưởng thôn và có chi bộ có bí thư: trưởng thôn là bí thư của một chi bộ phụ trách thôn.",
-        Q(head_is_secretary=True),
-        Q(has_head=True, served_with_secretary=True),
+        lambda r: r["head_is_secretary"],
+        lambda r: r["has_head"] and r["served_with_secretary"],
         True,
     ),
     Indicator(
@@ -140,7 +149,7 @@ INDICATORS = (
         "Chi bộ ghép",
         "Joint branches",
         "Chi bộ phụ trách từ hai thôn, xóm đang hoạt động trở lên.",
-        Q(active_hamlet_count__gte=2),
+        lambda r: r["active_hamlet_count"] >= 2,
     ),
     Indicator(
         "reinforced_branches",
@@ -148,7 +157,7 @@ INDICATORS = (
         "Chi bộ có đảng viên tăng cường",
         "Reinforced branches",
         "Chi bộ có ít nhất một đảng viên tăng cường đang sinh hoạt.",
-        Q(reinforced=True),
+        lambda r: r["reinforcing_count"] > 0,
     ),
     Indicator(
         "branches_without_members",
@@ -156,7 +165,7 @@ INDICATORS = (
         "Chi bộ không có đảng viên",
         "Branches without members",
         "Chi bộ không có đảng viên nào đang sinh hoạt.",
-        Q(member_count=0),
+        lambda r: r["member_count"] == 0,
     ),
     Indicator(
         "branches_below_minimum",
@@ -164,7 +173,7 @@ INDICATORS = (
         "Chi bộ dưới 3 đảng viên chính thức",
         "Branches below the minimum",
         "Chi bộ có ít hơn 3 đảng viên chính thức đang sinh hoạt.",
-        Q(below_minimum=True),
+        lambda r: r["below_minimum"],
     ),
     Indicator(
         "branches_without_secretary",
@@ -172,7 +181,7 @@ INDICATORS = (
         "Chi bộ chưa có bí thư",
         "Branches without a secretary",
         "Chi bộ không có bí thư tại ngày báo cáo.",
-        Q(has_secretary=False),
+        lambda r: not r["has_secretary"],
     ),
     Indicator(
         "secretaries_trained",
@@ -180,8 +189,8 @@ INDICATORS = (
         "Bí thư chi bộ đã qua bồi dưỡng nghiệp vụ",
         "Branch secretaries trained",
         "Trong số chi bộ có bí thư: bí thư đã hoàn thành bồi dưỡng nghiệp vụ.",
-        Q(secretary_trained=True),
-        Q(has_secretary=True),
+        lambda r: r["secretary_trained"],
+        lambda r: r["has_secretary"],
         True,
     ),
     Indicator(
@@ -190,7 +199,7 @@ INDICATORS = (
         "Chi bộ 5 năm không kết nạp đảng viên",
         "Branches without an admission in 5 years",
         "Chi bộ không kết nạp đảng viên nào trong 5 năm gần nhất.",
-        Q(recent_admission=False),
+        lambda r: not r["recent_admission"],
     ),
     Indicator(
         "branches_at_risk",
@@ -198,7 +207,7 @@ INDICATORS = (
         "Chi bộ có nguy cơ không duy trì được",
         "Branches at risk",
         "Dưới 3 đảng viên chính thức; hoặc dưới 5 đảng viên và (quá nửa từ 60 tuổi trở lên hoặc 5 năm không kết nạp).",
-        Q(at_risk=True),
+        lambda r: r["at_risk"],
     ),
     Indicator(
         "members_elderly",
@@ -206,7 +215,7 @@ INDICATORS = (
         "Đảng viên từ 60 tuổi trở lên",
         "Members aged 60 or more",
         "Đảng viên đang sinh hoạt có tuổi tròn từ 60 trở lên.",
-        Q(elderly=True),
+        lambda day: elderly_q(day),
     ),
     Indicator(
         "members_reinforcing",
@@ -214,7 +223,7 @@ INDICATORS = (
         "Đảng viên tăng cường",
         "Reinforcing members",
         "Đảng viên đang sinh hoạt theo diện tăng cường.",
-        Q(reinforcing=True),
+        lambda day: Q(reinforcing=True),
     ),
     Indicator(
         "members_probationary",
@@ -222,7 +231,7 @@ INDICATORS = (
         "Đảng viên dự bị",
         "Probationary members",
         "Đảng viên đang sinh hoạt chưa được công nhận chính thức.",
-        Q(probationary=True),
+        lambda day: ~full_q(day),
     ),
     Indicator(
         "admissions_vs_target",
@@ -230,8 +239,8 @@ INDICATORS = (
         "Kết nạp so với chỉ tiêu",
         "Admissions against target",
         "Số đảng viên kết nạp từ 1/1 đến ngày báo cáo, so với tổng chỉ tiêu kết nạp năm của các xã.",
-        Q(),
-        Q(),
+        None,
+        None,
         True,
     ),
     Indicator(
@@ -240,12 +249,13 @@ INDICATORS = (
         "Chi bộ xếp loại không hoàn thành nhiệm vụ",
         "Branches rated not completed",
         "Trong số chi bộ được xếp loại năm trước: chi bộ không hoàn thành nhiệm vụ.",
-        Q(rated_not_completed=True),
-        Q(has_rating=True),
+        lambda r: r["rated_not_completed"],
+        lambda r: r["has_rating"],
     ),
 )
 
 INDICATOR_BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
+LEVELS = ("hamlet", "branch", "member", "admission")
 KEYS = tuple(INDICATOR_BY_KEY)
 
 
@@ -346,137 +356,16 @@ def scope_branches(communes, day, area=None):
     return branches
 
 
-# --- the annotated rows of each level -------------------------------------------
-
-
-def _active_branches_serving(day, hamlet_ref):
-    return Branch.objects.active_on(day).filter(hamlets=hamlet_ref)
-
-
-def _active_hamlet_count(day):
-    """Subquery: number of active hamlets the outer branch serves."""
-    through = Branch.hamlets.through.objects.filter(branch_id=OuterRef("pk")).filter(
-        Q(hamlet__established_on__isnull=True) | Q(hamlet__established_on__lte=day),
-        Q(hamlet__dissolved_on__isnull=True) | Q(hamlet__dissolved_on__gt=day),
-    )
-    return _count(through, "branch_id")
-
-
-def _count(queryset, group_field):
-    """Subquery counting `queryset` rows (0 when none), for annotations."""
-    counted = queryset.order_by().values(group_field).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def _head_is_party_member(day):
-    """A village head's linked member was admitted and did not leave the party."""
-    left_party = Membership.objects.filter(
-        member_id=OuterRef("member_id"), left_on__lte=day, left_reason__in=ENDED_PARTY_MEMBERSHIP
-    )
-    return Q(member__isnull=False, member__admitted_on__lte=day) & ~Exists(left_party)
-
-
-def hamlet_rows(communes, day, area=None):
-    """Scope hamlets annotated with their states at `day`."""
-    heads = VillageHead.objects.active_on(day).filter(hamlet_id=OuterRef("pk"))
-    single_branches = (
-        Branch.objects.active_on(day)
-        .filter(hamlets=OuterRef("pk"))
-        .annotate(n=_active_hamlet_count(day))
-        .filter(n__lt=2)
-    )
-
-    # Secretaries at `day` of active branches serving the hamlet given by `hamlet_ref`.
-    def secretaries_serving(hamlet_ref):
-        return BranchSecretary.objects.active_on(day).filter(
-            branch__in=Branch.objects.active_on(day), branch__hamlets=hamlet_ref
-        )
-
-    return scope_hamlets(communes, day, area).annotate(
-        served=Exists(_active_branches_serving(day, OuterRef("pk"))),
-        served_by_own_branch=Exists(single_branches),
-        has_resident=Exists(Membership.objects.active_on(day).filter(member__residence_hamlet_id=OuterRef("pk"))),
-        has_head=Exists(heads),
-        head_is_party_member=Exists(heads.filter(_head_is_party_member(day))),
-        head_trained=Exists(heads.filter(trained_on__lte=day)),
-        head_is_secretary=Exists(
-            heads.filter(Exists(secretaries_serving(OuterRef("hamlet_id")).filter(member_id=OuterRef("member_id"))))
-        ),
-        served_with_secretary=Exists(secretaries_serving(OuterRef("pk"))),
-    )
-
-
-def _recent_admissions(day, branch_ref):
-    """First memberships in the branch of members admitted in (day - N years, day]."""
-    since = add_years(day, -settings.AT_RISK_ADMISSION_YEARS)
-    return first_memberships().filter(
-        branch_id=branch_ref, joined_on__lte=day, member__admitted_on__gt=since, member__admitted_on__lte=day
-    )
+# --- reading the states at D -------------------------------------------------------
 
 
 def first_memberships():
-    """Each member's earliest membership: where the admission counts."""
+    """Each member's earliest membership: the branch where the admission counts."""
     earlier = Membership.objects.filter(member_id=OuterRef("member_id"), joined_on__lt=OuterRef("joined_on"))
     return Membership.objects.filter(~Exists(earlier))
 
 
-def branch_rows(communes, day, area=None):
-    """Scope branches annotated with their states at `day`."""
-    active = Membership.objects.active_on(day).filter(branch_id=OuterRef("pk"))
-    elderly_born_by = add_years(day, -settings.ELDERLY_AGE)
-    secretaries = BranchSecretary.objects.active_on(day).filter(branch_id=OuterRef("pk"))
-    ratings = BranchRating.objects.filter(branch_id=OuterRef("pk"), year=day.year - 1)
-    risk = at_risk_settings()
-    rows = scope_branches(communes, day, area).annotate(
-        active_hamlet_count=_active_hamlet_count(day),
-        member_count=_count(active, "branch_id"),
-        full_count=_count(active.filter(member__official_on__lte=day), "branch_id"),
-        elderly_count=_count(active.filter(member__birth_date__lte=elderly_born_by), "branch_id"),
-        reinforced=Exists(active.filter(reinforcing=True)),
-        has_secretary=Exists(secretaries),
-        secretary_trained=Exists(secretaries.filter(member__trained_on__lte=day)),
-        recent_admission=Exists(_recent_admissions(day, OuterRef("pk"))),
-        has_rating=Exists(ratings),
-        rated_not_completed=Exists(ratings.filter(rating=BranchRating.Rating.NOT_COMPLETED)),
-    )
-    rows = rows.annotate(
-        # "More than half elderly", with the share as a setting.
-        elderly_excess=ExpressionWrapper(
-            F("elderly_count") * 1.0 - F("member_count") * risk["elderly_share"], output_field=FloatField()
-        ),
-    )
-    return rows.annotate(
-        below_minimum=ExpressionWrapper(Q(full_count__lt=risk["min_full"]), output_field=BooleanField()),
-        risk_small_elderly=ExpressionWrapper(
-            Q(member_count__lt=risk["small"], elderly_excess__gt=0), output_field=BooleanField()
-        ),
-        risk_small_no_admission=ExpressionWrapper(
-            Q(member_count__lt=risk["small"], recent_admission=False), output_field=BooleanField()
-        ),
-    ).annotate(
-        at_risk=ExpressionWrapper(
-            Q(below_minimum=True) | Q(risk_small_elderly=True) | Q(risk_small_no_admission=True),
-            output_field=BooleanField(),
-        )
-    )
-
-
-def member_rows(communes, day, area=None):
-    """Active memberships of scope members (one per member) with their states."""
-    elderly_born_by = add_years(day, -settings.ELDERLY_AGE)
-    return (
-        Membership.objects.active_on(day)
-        .filter(branch__in=scope_branches(communes, day, area))
-        .annotate(
-            elderly=ExpressionWrapper(Q(member__birth_date__lte=elderly_born_by), output_field=BooleanField()),
-            probationary=ExpressionWrapper(
-                Q(member__official_on__isnull=True) | Q(member__official_on__gt=day), output_field=BooleanField()
-            ),
-        )
-    )
-
-
-def admission_rows(communes, day, area=None):
+def admission_rows(communes, day):
     """First memberships of members admitted from 1 January to `day` in a
     branch of the communes. The area filter does not apply (indicators.md)."""
     return first_memberships().filter(
@@ -487,47 +376,215 @@ def admission_rows(communes, day, area=None):
     )
 
 
-LEVEL_ROWS = {"hamlet": hamlet_rows, "branch": branch_rows, "member": member_rows, "admission": admission_rows}
-LEVEL_COMMUNE_FIELD = {
-    "hamlet": "commune_id",
-    "branch": "commune_id",
-    "member": "branch__commune_id",
-    "admission": "branch__commune_id",
+def member_rows(communes, day, area=None):
+    """Active memberships (one per active member) in scope branches."""
+    return Membership.objects.active_on(day).filter(branch__in=scope_branches(communes, day, area))
+
+
+def _head_is_party_member(day):
+    """A village head's linked member was admitted and did not leave the party."""
+    left_party = Membership.objects.filter(
+        member_id=OuterRef("member_id"), left_on__lte=day, left_reason__in=ENDED_PARTY_MEMBERSHIP
+    )
+    return Q(member__isnull=False, member__admitted_on__lte=day) & ~Exists(left_party)
+
+
+def _hamlet_states(hamlets, day):
+    """Per hamlet: the states that need one `Exists` each (cheap, index lookups)."""
+    heads = VillageHead.objects.active_on(day).filter(hamlet_id=OuterRef("pk"))
+
+    def secretaries_serving(hamlet_ref):
+        # Secretaries at `day` of active branches serving the hamlet.
+        return BranchSecretary.objects.active_on(day).filter(
+            branch__in=Branch.objects.active_on(day), branch__hamlets=hamlet_ref
+        )
+
+    return hamlets.annotate(
+        has_resident=Exists(Membership.objects.active_on(day).filter(member__residence_hamlet_id=OuterRef("pk"))),
+        has_head=Exists(heads),
+        head_is_party_member=Exists(heads.filter(_head_is_party_member(day))),
+        head_trained=Exists(heads.filter(trained_on__lte=day)),
+        head_is_secretary=Exists(
+            heads.filter(Exists(secretaries_serving(OuterRef("hamlet_id")).filter(member_id=OuterRef("member_id"))))
+        ),
+        served_with_secretary=Exists(secretaries_serving(OuterRef("pk"))),
+    ).values(
+        "pk",
+        "commune_id",
+        "has_resident",
+        "has_head",
+        "head_is_party_member",
+        "head_trained",
+        "head_is_secretary",
+        "served_with_secretary",
+    )
+
+
+def _branch_states(branches, day):
+    since = add_years(day, -settings.AT_RISK_ADMISSION_YEARS)
+    secretaries = BranchSecretary.objects.active_on(day).filter(branch_id=OuterRef("pk"))
+    ratings = BranchRating.objects.filter(branch_id=OuterRef("pk"), year=day.year - 1)
+    recent = first_memberships().filter(
+        branch_id=OuterRef("pk"), joined_on__lte=day, member__admitted_on__gt=since, member__admitted_on__lte=day
+    )
+    return branches.annotate(
+        has_secretary=Exists(secretaries),
+        secretary_trained=Exists(secretaries.filter(member__trained_on__lte=day)),
+        recent_admission=Exists(recent),
+        has_rating=Exists(ratings),
+        rated_not_completed=Exists(ratings.filter(rating=BranchRating.Rating.NOT_COMPLETED)),
+    ).values(
+        "pk",
+        "commune_id",
+        "has_secretary",
+        "secretary_trained",
+        "recent_admission",
+        "has_rating",
+        "rated_not_completed",
+    )
+
+
+def at_risk_conditions(row):
+    """Which conditions of the at-risk rule hold for a branch row (indicators.md, "At risk")."""
+    risk = at_risk_settings()
+    small = row["member_count"] < risk["small"]
+    conditions = []
+    if row["full_count"] < risk["min_full"]:
+        conditions.append("below_minimum")
+    if small and row["elderly_count"] > risk["elderly_share"] * row["member_count"]:
+        conditions.append("small_and_elderly")
+    if small and not row["recent_admission"]:
+        conditions.append("small_and_no_admission")
+    return conditions
+
+
+MEMBER_COUNTS = {
+    # Per-branch counts of active memberships that the branch states need.
+    "member_count": lambda day: Q(),
+    "full_count": full_q,
+    "elderly_count": elderly_q,
+    "reinforcing_count": lambda day: Q(reinforcing=True),
 }
 
 
+def _counts(indicator, row):
+    """Whether a hamlet or branch row is in the indicator's denominator."""
+    return indicator.denominator is None or indicator.denominator(row)
+
+
+class Snapshot:
+    """The states of every scope hamlet, branch and member of some communes at
+    a date, read with a fixed number of queries."""
+
+    def __init__(self, communes, day, area=None):
+        self.day, self.area = day, area
+        communes = Commune.objects.filter(pk__in=list(communes.values_list("pk", flat=True)))
+        self.communes = communes
+
+        hamlets = {row["pk"]: row for row in _hamlet_states(scope_hamlets(communes, day, area), day)}
+        active_branches = Branch.objects.active_on(day).filter(commune__in=communes)
+        branches = {row["pk"]: row for row in _branch_states(active_branches, day)}
+
+        # Which active branches serve which active hamlets: joint branches and coverage.
+        served_by = {}
+        hamlet_count = dict.fromkeys(branches, 0)
+        links = Branch.hamlets.through.objects.filter(
+            branch__in=active_branches, hamlet__in=Hamlet.objects.active_on(day)
+        ).values_list("branch_id", "hamlet_id")
+        for branch_id, hamlet_id in links:
+            hamlet_count[branch_id] += 1
+            served_by.setdefault(hamlet_id, []).append(branch_id)
+        for pk, row in hamlets.items():
+            serving = served_by.get(pk, [])
+            row["served"] = bool(serving)
+            row["served_by_own_branch"] = any(hamlet_count[b] < 2 for b in serving)
+            row["branch_ids"] = serving
+
+        if area:
+            # With an area filter, scope branches serve at least one scope hamlet.
+            in_scope = {b for pk in hamlets for b in served_by.get(pk, [])}
+            branches = {pk: row for pk, row in branches.items() if pk in in_scope}
+
+        member_indicators = [i for i in INDICATORS if i.level == "member"]
+        counts = {name: Count("pk", filter=q(day)) for name, q in MEMBER_COUNTS.items()}
+        counts.update({i.key: Count("pk", filter=i.numerator(day)) for i in member_indicators})
+        per_branch = {
+            row["branch_id"]: row
+            for row in Membership.objects.active_on(day)
+            .filter(branch__in=active_branches)
+            .order_by()
+            .values("branch_id")
+            .annotate(**counts)
+        }
+        empty = dict.fromkeys(counts, 0)
+        for pk, row in branches.items():
+            row.update({k: v for k, v in per_branch.get(pk, empty).items() if k != "branch_id"})
+            row["active_hamlet_count"] = hamlet_count[pk]
+            row["risk_conditions"] = at_risk_conditions(row)
+            row["below_minimum"] = "below_minimum" in row["risk_conditions"]
+            row["at_risk"] = bool(row["risk_conditions"])
+
+        self.hamlets, self.branches = hamlets, branches
+        self.admissions = dict(
+            admission_rows(communes, day)
+            .order_by()
+            .values("branch__commune_id")
+            .annotate(n=Count("pk"))
+            .values_list("branch__commune_id", "n")
+        )
+        self.targets = dict(
+            AdmissionTarget.objects.filter(commune__in=communes, year=day.year)
+            .order_by()
+            .values("commune_id")
+            .annotate(total=Sum("target"))
+            .values_list("commune_id", "total")
+        )
+
+    def rows(self, level):
+        return {"hamlet": self.hamlets, "branch": self.branches}[level]
+
+    def per_commune(self):
+        """{commune id: {key: [numerator, denominator]}}."""
+        figures = {}
+
+        def add(commune_id, key, numerator, denominator):
+            pair = figures.setdefault(commune_id, {}).setdefault(key, [0, 0])
+            pair[0] += numerator
+            pair[1] += denominator
+
+        for indicator in INDICATORS:
+            key = indicator.key
+            if indicator.level in ("hamlet", "branch"):
+                for row in self.rows(indicator.level).values():
+                    counted = _counts(indicator, row)
+                    add(row["commune_id"], key, int(counted and indicator.numerator(row)), int(counted))
+            elif indicator.level == "member":
+                for row in self.branches.values():
+                    add(row["commune_id"], key, row[key], row["member_count"])
+        for commune_id, count in self.admissions.items():
+            add(commune_id, "admissions_vs_target", count, 0)
+        for commune_id, total in self.targets.items():
+            add(commune_id, "admissions_vs_target", 0, total)
+        return figures
+
+    def numerator_ids(self, key):
+        indicator = INDICATOR_BY_KEY[key]
+        return [
+            pk
+            for pk, row in self.rows(indicator.level).items()
+            if (indicator.denominator is None or indicator.denominator(row)) and indicator.numerator(row)
+        ]
+
+    def denominator_ids(self, key):
+        indicator = INDICATOR_BY_KEY[key]
+        return [
+            pk
+            for pk, row in self.rows(indicator.level).items()
+            if indicator.denominator is None or indicator.denominator(row)
+        ]
+
+
 # --- computing -------------------------------------------------------------------
-
-
-def _per_commune(communes, day, area):
-    """{commune id: {key: [numerator, denominator]}} in one query per level."""
-    counts = {}
-    for level, rows_for in LEVEL_ROWS.items():
-        indicators = [i for i in INDICATORS if i.level == level]
-        aggregates = {}
-        for indicator in indicators:
-            if level == "admission":
-                aggregates[f"{indicator.key}__n"] = Count("pk")
-                continue
-            aggregates[f"{indicator.key}__n"] = Count("pk", filter=indicator.numerator & indicator.denominator)
-            aggregates[f"{indicator.key}__d"] = (
-                Count("pk", filter=indicator.denominator) if indicator.denominator else Count("pk")
-            )
-        group = LEVEL_COMMUNE_FIELD[level]
-        for row in rows_for(communes, day, area).order_by().values(group).annotate(**aggregates):
-            figures = counts.setdefault(row[group], {})
-            for indicator in indicators:
-                figures[indicator.key] = [row[f"{indicator.key}__n"], row.get(f"{indicator.key}__d", 0)]
-    targets = (
-        AdmissionTarget.objects.filter(commune__in=communes, year=day.year)
-        .order_by()
-        .values("commune_id")
-        .annotate(total=Sum("target"))
-    )
-    for row in targets:
-        figures = counts.setdefault(row["commune_id"], {})
-        figures.setdefault("admissions_vs_target", [0, 0])[1] = row["total"]
-    return counts
 
 
 def _sum(per_commune, commune_ids):
@@ -570,9 +627,9 @@ def child_units(unit, day):
 
 def compute(unit, day, area=None, by_child=False):
     """The indicators JSON of indicators.md ("Machine-readable output")."""
-    communes = unit_communes(unit, day)
-    commune_ids = list(communes.values_list("pk", flat=True))
-    per_commune = _per_commune(Commune.objects.filter(pk__in=commune_ids), day, area)
+    snapshot = Snapshot(unit_communes(unit, day), day, area)
+    per_commune = snapshot.per_commune()
+    commune_ids = [c.pk for c in snapshot.communes]
     result = {
         "unit": unit.as_json(),
         "as_of": day.isoformat(),
@@ -597,20 +654,27 @@ def compute(unit, day, area=None, by_child=False):
 
 
 def numerator_rows(key, unit, day, area=None):
-    """The records an indicator's numerator counts; len() == numerator."""
+    """The records an indicator's numerator counts: hamlets, branches, active
+    memberships or first memberships (admissions). len() == numerator."""
     indicator = INDICATOR_BY_KEY[key]
-    rows = LEVEL_ROWS[indicator.level](unit_communes(unit, day), day, area)
+    communes = unit_communes(unit, day)
     if indicator.level == "admission":
-        return rows
-    return rows.filter(indicator.numerator & indicator.denominator)
+        return admission_rows(communes, day)
+    if indicator.level == "member":
+        return member_rows(communes, day, area).filter(indicator.numerator(day))
+    model = Hamlet if indicator.level == "hamlet" else Branch
+    return model.objects.filter(pk__in=Snapshot(communes, day, area).numerator_ids(key))
 
 
 def denominator_rows(key, unit, day, area=None):
     indicator = INDICATOR_BY_KEY[key]
-    rows = LEVEL_ROWS[indicator.level](unit_communes(unit, day), day, area)
+    communes = unit_communes(unit, day)
     if indicator.level == "admission":
-        return AdmissionTarget.objects.filter(commune__in=unit_communes(unit, day), year=day.year)
-    return rows.filter(indicator.denominator)
+        return AdmissionTarget.objects.filter(commune__in=communes, year=day.year)
+    if indicator.level == "member":
+        return member_rows(communes, day, area)
+    model = Hamlet if indicator.level == "hamlet" else Branch
+    return model.objects.filter(pk__in=Snapshot(communes, day, area).denominator_ids(key))
 
 
 class Coverage:
@@ -623,25 +687,10 @@ class Coverage:
 
 
 def hamlet_coverage(row):
-    """Coverage status of a row of hamlet_rows()."""
-    if row.served:
-        return Coverage.OWN_BRANCH if row.served_by_own_branch else Coverage.JOINT_ONLY
-    return Coverage.RESIDENTS_NO_BRANCH if row.has_resident else Coverage.NOTHING
-
-
-def branch_risk_conditions(row):
-    """Which at-risk conditions hold for a row of branch_rows()."""
-    conditions = []
-    if row.below_minimum:
-        conditions.append("below_minimum")
-    if row.risk_small_elderly:
-        conditions.append("small_and_elderly")
-    if row.risk_small_no_admission:
-        conditions.append("small_and_no_admission")
-    return conditions
-
-
-__all__ = ["INDICATORS", "Member", "compute", "numerator_rows"]
+    """Coverage status of a hamlet row of a Snapshot."""
+    if row["served"]:
+        return Coverage.OWN_BRANCH if row["served_by_own_branch"] else Coverage.JOINT_ONLY
+    return Coverage.RESIDENTS_NO_BRANCH if row["has_resident"] else Coverage.NOTHING
 
 
 class BadArgument(ValueError):

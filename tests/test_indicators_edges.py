@@ -128,7 +128,7 @@ def test_secretary_who_is_village_head(commune):
     ],
 )
 def test_each_at_risk_condition_alone(commune, members, elderly, recent, at_risk, condition):
-    from reports.indicators import branch_risk_conditions, branch_rows, unit_communes
+    from reports.indicators import Snapshot, unit_communes
 
     b = f.branch(commune, [f.hamlet(commune)], established_on=D(1980, 1, 1))
     f.members_in(b, elderly, birth_date=D(1940, 1, 1), admitted_on=D(1970, 1, 1))
@@ -137,8 +137,8 @@ def test_each_at_risk_condition_alone(commune, members, elderly, recent, at_risk
         f.members_in(b, 1, birth_date=D(1985, 1, 1), admitted_on=D(2013, 1, 1))
     day = D(2016, 11, 10)
     assert figure("branches_at_risk", day) == (1 if at_risk else 0, 1)
-    row = branch_rows(unit_communes(PROVINCE, day), day).get()
-    assert branch_risk_conditions(row) == ([condition] if condition else [])
+    (row,) = Snapshot(unit_communes(PROVINCE, day), day).branches.values()
+    assert row["risk_conditions"] == ([condition] if condition else [])
 
 
 def test_area_filter_narrows_hamlets_and_branches(commune):

@@ -17,7 +17,7 @@ Every problem is reported with sheet, row (the header is row 1) and column.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from .. import models, rules
@@ -491,6 +491,13 @@ class _Import:
                     _("Ghi %(sheet)s") % {"sheet": sheet.name}, len(new) + len(changed), len(new) + len(changed)
                 )
             self.write_lists()
+        if sum(len(rows) for rows in self.new.values()) + sum(len(rows) for rows in self.changed.values()) > 1000:
+            # Fresh statistics, so the query planner does not treat a table that
+            # just grew by thousands of rows as empty (ANALYZE exists on both databases).
+            with connection.cursor() as cursor:
+                for sheet in SHEETS:
+                    if self.new[sheet.name] or self.changed[sheet.name]:
+                        cursor.execute(f"ANALYZE {connection.ops.quote_name(sheet.model._meta.db_table)}")
 
     def write_lists(self):
         by_field = defaultdict(list)

@@ -5,6 +5,8 @@ from django.utils.translation import gettext as _
 
 from hamlets.exchange import import_path
 
+MAX_WARNINGS_SHOWN = 20
+
 
 class Command(BaseCommand):
     help = "Nhập dữ liệu từ thư mục CSV hoặc tệp .xlsx theo định dạng trao đổi (tất cả hoặc không gì cả)."
@@ -23,8 +25,10 @@ class Command(BaseCommand):
                     self.stderr.write("")
 
         result = import_path(path, dry_run=dry_run, progress=progress)
-        for warning in result.warnings:
+        for warning in result.warnings[:MAX_WARNINGS_SHOWN]:
             self.stderr.write(_("Lưu ý – %(problem)s") % {"problem": warning})
+        if len(result.warnings) > MAX_WARNINGS_SHOWN:
+            self.stderr.write(_("… và %(count)d lưu ý khác.") % {"count": len(result.warnings) - MAX_WARNINGS_SHOWN})
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
