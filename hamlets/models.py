@@ -6,12 +6,17 @@ and the import (which calls the same rules on its in-memory records) agree.
 
 "Active on a date" is written once per model, as a QuerySet method
 `active_on(day)`; periods are half-open ([start, end)).
+
+Every registry model keeps its history (`history = HistoricalRecords()`): who
+changed what, when (domain.md rule 8). The latest history id of a record is
+also the version token that edit forms use to refuse lost updates.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from coverage_site.lib.text import fold
 
@@ -67,7 +72,30 @@ def period_constraint(name, start, end):
     )
 
 
-class SearchQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet):
+    """`visible_to(user)` / `editable_by(user)`: rows inside the user's scope.
+
+    `commune_path` is the lookup from the model to its commune; the decision
+    of which communes a user may see is hamlets/permissions.py's.
+    """
+
+    commune_path = "commune"
+
+    def in_communes(self, communes):
+        return self.filter(**{f"{self.commune_path}__in": communes})
+
+    def visible_to(self, user):
+        from .permissions import visible_communes
+
+        return self.in_communes(visible_communes(user))
+
+    def editable_by(self, user):
+        from .permissions import can_edit
+
+        return self.visible_to(user) if can_edit(user) else self.none()
+
+
+class SearchQuerySet(ScopedQuerySet):
     folded_field = "name_folded"
 
     def search(self, text):
@@ -80,11 +108,24 @@ class SearchQuerySet(models.QuerySet):
 
 
 class UnitQuerySet(SearchQuerySet):
+    commune_path = "communes"
+
     def active_on(self, day):
         return self.filter(
             Q(established_on__isnull=True) | Q(established_on__lte=day),
             Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day),
         )
+
+
+class HamletQuerySet(UnitQuerySet):
+    commune_path = "commune"
+
+
+class CommuneQuerySet(UnitQuerySet):
+    commune_path = "pk"
+
+    def in_communes(self, communes):
+        return self.filter(pk__in=communes.values("pk"))
 
 
 class Unit(models.Model):
@@ -116,6 +157,8 @@ class AreaType(models.Model):
     code = code_field()
     name = models.CharField(_("tên"), max_length=200)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("vùng đặc thù")
@@ -126,6 +169,8 @@ class AreaType(models.Model):
 
 
 class District(Unit):
+    history = HistoricalRecords()
+
     class Meta(Unit.Meta):
         verbose_name = _("huyện")
         verbose_name_plural = _("huyện")
@@ -136,6 +181,10 @@ class Commune(Unit):
     district = models.ForeignKey(
         District, verbose_name=_("huyện"), null=True, blank=True, on_delete=models.PROTECT, related_name="communes"
     )
+
+    objects = CommuneQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta(Unit.Meta):
         verbose_name = _("xã")
@@ -154,6 +203,10 @@ class Hamlet(Unit):
     commune = models.ForeignKey(Commune, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="hamlets")
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices, default=Kind.XOM)
     area_types = models.ManyToManyField(AreaType, verbose_name=_("vùng đặc thù"), blank=True, related_name="hamlets")
+
+    objects = HamletQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta(Unit.Meta):
         verbose_name = _("thôn, xóm")
@@ -176,6 +229,8 @@ class Branch(models.Model):
     dissolved_on = models.DateField(_("ngày giải thể"), null=True, blank=True)
 
     objects = BranchQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -203,6 +258,11 @@ class Gender(models.TextChoices):
 class MemberQuerySet(SearchQuerySet):
     folded_field = "name_folded"
 
+    def in_communes(self, communes):
+        """Members living in, or ever attending a branch of, the communes."""
+        attended = Membership.objects.filter(member_id=models.OuterRef("pk"), branch__commune__in=communes)
+        return self.filter(Q(residence_hamlet__commune__in=communes) | models.Exists(attended))
+
 
 class Member(models.Model):
     code = code_field()
@@ -227,6 +287,8 @@ class Member(models.Model):
 
     objects = MemberQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("đảng viên")
@@ -245,7 +307,9 @@ class Member(models.Model):
         rules.raise_for(rules.member_errors(self))
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(ScopedQuerySet):
+    commune_path = "branch__commune"
+
     def active_on(self, day):
         return self.filter(Q(joined_on__lte=day), Q(left_on__isnull=True) | Q(left_on__gt=day))
 
@@ -268,6 +332,8 @@ class Membership(models.Model):
     reinforcing = models.BooleanField(_("đảng viên tăng cường"), default=False)
 
     objects = MembershipQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["member__code", "joined_on"]
@@ -296,7 +362,9 @@ class Membership(models.Model):
         rules.raise_for(rules.membership_errors(self, member=member, branch=branch, siblings=siblings))
 
 
-class SecretaryTermQuerySet(models.QuerySet):
+class SecretaryTermQuerySet(ScopedQuerySet):
+    commune_path = "branch__commune"
+
     def active_on(self, day):
         return self.filter(Q(start_on__lte=day), Q(end_on__isnull=True) | Q(end_on__gt=day))
 
@@ -312,6 +380,8 @@ class BranchSecretary(models.Model):
     end_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
 
     objects = SecretaryTermQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["branch__code", "start_on"]
@@ -343,6 +413,7 @@ class BranchSecretary(models.Model):
 
 class VillageHeadQuerySet(SearchQuerySet):
     folded_field = "name_folded"
+    commune_path = "hamlet__commune"
 
     def active_on(self, day):
         return self.filter(Q(term_start__lte=day), Q(term_end__isnull=True) | Q(term_end__gt=day))
@@ -369,6 +440,8 @@ class VillageHead(models.Model):
 
     objects = VillageHeadQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("trưởng thôn, xóm")
@@ -386,12 +459,24 @@ class VillageHead(models.Model):
         rules.raise_for(rules.village_head_errors(self, hamlet_terms=others))
 
 
+class BranchScopedQuerySet(ScopedQuerySet):
+    commune_path = "branch__commune"
+
+
+class CandidateQuerySet(SearchQuerySet):
+    commune_path = "hamlet__commune"
+
+
 class AdmissionTarget(models.Model):
     commune = models.ForeignKey(
         Commune, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="admission_targets"
     )
     year = models.PositiveIntegerField(_("năm"))
     target = models.PositiveIntegerField(_("chỉ tiêu kết nạp"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["commune__code", "year"]
@@ -413,6 +498,10 @@ class BranchRating(models.Model):
     branch = models.ForeignKey(Branch, verbose_name=_("chi bộ"), on_delete=models.PROTECT, related_name="ratings")
     year = models.PositiveIntegerField(_("năm"))
     rating = models.CharField(_("xếp loại"), max_length=20, choices=Rating.choices)
+
+    objects = BranchScopedQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["branch__code", "year"]
@@ -450,6 +539,8 @@ class Candidate(models.Model):
     )
 
     objects = SearchQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]

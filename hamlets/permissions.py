@@ -3,6 +3,9 @@
 Every list, page, form choice, export, upload and API call asks here.
 """
 
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
 from .models import Commune, Role
 
 
@@ -19,7 +22,7 @@ def visible_communes(user):
     """The communes whose records `user` may see (none for anonymous users or
     accounts without a role)."""
     role = role_of(user)
-    if role in (Role.ADMIN, Role.PROVINCIAL_VIEWER, Role.PROVINCIAL_APPROVER):
+    if role in READ_ALL:
         return Commune.objects.all()
     if role == Role.DISTRICT_STAFF:
         profile = user.profile
@@ -27,6 +30,44 @@ def visible_communes(user):
             return Commune.objects.filter(pk=profile.commune_id)
         return Commune.objects.filter(district_id=profile.district_id)
     return Commune.objects.none()
+
+
+READ_ALL = (Role.ADMIN, Role.PROVINCIAL_VIEWER, Role.PROVINCIAL_APPROVER)
+
+
+def can_edit(user):
+    """Whether `user` may change registry records (within their scope)."""
+    return role_of(user) in (Role.ADMIN, Role.DISTRICT_STAFF)
+
+
+def can_approve(user):
+    return role_of(user) in (Role.ADMIN, Role.PROVINCIAL_APPROVER)
+
+
+def get_visible_or_404(user, queryset, **lookup):
+    """The record, if `user` may see it; 404 otherwise (whatever URL they type)."""
+    return get_object_or_404(queryset.visible_to(user), **lookup)
+
+
+def get_editable_or_403(user, queryset, **lookup):
+    """The record, if `user` may change it: 404 outside the scope, 403 for a
+    read-only role."""
+    obj = get_visible_or_404(user, queryset, **lookup)
+    if not can_edit(user):
+        raise PermissionDenied
+    return obj
+
+
+def require_editor(user):
+    if not can_edit(user):
+        raise PermissionDenied
+
+
+def commune_scope_codes(user):
+    """For the import engine: None (everything) or the codes of the user's communes."""
+    if role_of(user) == Role.ADMIN:
+        return None
+    return set(visible_communes(user).values_list("code", flat=True))
 
 
 def can_see_unit(user, unit):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .. import models, rules
 from ..models import FoldedField
@@ -84,13 +85,16 @@ def import_path(path, **kwargs):
     return import_sheets(raw_sheets, **kwargs)
 
 
-def import_sheets(raw_sheets, *, dry_run=False, commune_scope=None, progress=None):
+def import_sheets(raw_sheets, *, dry_run=False, commune_scope=None, progress=None, user=None, reason=""):
     """Check and (unless dry_run, or anything is wrong) apply raw sheets.
 
     commune_scope: None for an administrator, else the set of commune codes
-    whose rows the user may import.
+    whose rows the user may import. user and reason go into the history of
+    every record written.
     """
-    return _Import(raw_sheets, dry_run=dry_run, commune_scope=commune_scope, progress=progress).run()
+    return _Import(
+        raw_sheets, dry_run=dry_run, commune_scope=commune_scope, progress=progress, user=user, reason=reason
+    ).run()
 
 
 def _key_of(sheet, instance):
@@ -140,8 +144,10 @@ class _State:
 
 
 class _Import:
-    def __init__(self, raw_sheets, *, dry_run, commune_scope, progress):
+    def __init__(self, raw_sheets, *, dry_run, commune_scope, progress, user, reason):
         self.raw_sheets = raw_sheets
+        self.user = user
+        self.reason = reason or _("Nhập dữ liệu từ bảng tính")
         self.dry_run = dry_run
         self.commune_scope = set(commune_scope) if commune_scope is not None else None
         self.progress = progress or (lambda stage, done, total: None)
@@ -482,11 +488,12 @@ class _Import:
                 self.progress(_("Ghi %(sheet)s") % {"sheet": sheet.name}, 0, len(new) + len(changed))
                 for obj in new + changed:
                     _sync_relations(obj)
+                history = {"default_user": self.user, "default_change_reason": self.reason}
                 if new:
-                    model.objects.bulk_create(new, batch_size=BATCH_SIZE)
+                    bulk_create_with_history(new, model, batch_size=BATCH_SIZE, **history)
                 if changed:
                     fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
-                    model.objects.bulk_update(changed, fields, batch_size=BATCH_SIZE)
+                    bulk_update_with_history(changed, model, fields, batch_size=BATCH_SIZE, **history)
                 self.progress(
                     _("Ghi %(sheet)s") % {"sheet": sheet.name}, len(new) + len(changed), len(new) + len(changed)
                 )
