@@ -23,6 +23,7 @@ messages: $(VENV)/.installed
 
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
+	DEBUG=1 $(PY) manage.py createcachetable
 	DEBUG=1 $(PY) manage.py setup_demo
 	@echo "Mở http://127.0.0.1:8000 và đăng nhập bằng một tài khoản ở trên."
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000

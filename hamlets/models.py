@@ -108,7 +108,9 @@ class SearchQuerySet(ScopedQuerySet):
 
 
 class UnitQuerySet(SearchQuerySet):
-    commune_path = "communes"
+    def in_communes(self, communes):
+        """Districts of the communes (communes and hamlets override this)."""
+        return self.filter(pk__in=communes.values("district_id"))
 
     def active_on(self, day):
         return self.filter(
@@ -118,7 +120,8 @@ class UnitQuerySet(SearchQuerySet):
 
 
 class HamletQuerySet(UnitQuerySet):
-    commune_path = "commune"
+    def in_communes(self, communes):
+        return self.filter(commune__in=communes)
 
 
 class CommuneQuerySet(UnitQuerySet):
@@ -538,7 +541,7 @@ class Candidate(models.Model):
         related_name="candidacies",
     )
 
-    objects = SearchQuerySet.as_manager()
+    objects = CandidateQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -599,3 +602,20 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()}"
+
+
+class Upload(models.Model):
+    """A spreadsheet uploaded in the browser, kept between preview and confirmation."""
+
+    token = models.CharField(max_length=40, unique=True)
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="uploads")
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tệp tải lên")
+        verbose_name_plural = _("tệp tải lên")
+
+    def __str__(self):
+        return self.filename

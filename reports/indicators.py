@@ -79,6 +79,13 @@ class Indicator:
     # Whether a higher value is good news (for arrows on dashboards).
     higher_is_better: bool = False
 
+    @property
+    def title(self):
+        """The label in the active language."""
+        from django.utils.translation import get_language
+
+        return self.label_en if (get_language() or "").startswith("en") else self.label
+
 
 INDICATORS = (
     Indicator(
@@ -718,3 +725,25 @@ def parse_arguments(*, unit, as_of, area=None):
 def compute_from_arguments(*, unit, as_of, area=None, by_child=False):
     """Shared by the command and the API, so both answer the same JSON."""
     return compute(*parse_arguments(unit=unit, as_of=as_of, area=area), by_child)
+
+
+def hamlet_coverage_ids(hamlets, day, status):
+    """Ids of the hamlets (of a queryset) with a coverage status at `day`;
+    "no_branch" groups the two statuses without a branch."""
+    snapshot = Snapshot(Commune.objects.filter(pk__in=hamlets.values("commune_id")), day)
+    return [
+        pk
+        for pk, row in snapshot.hamlets.items()
+        if hamlet_coverage(row) == status or (status == "no_branch" and not row["served"])
+    ]
+
+
+def branch_state_ids(branches, day, state):
+    """Ids of active branches (of a queryset) that are at risk, safe, or without a secretary at `day`."""
+    snapshot = Snapshot(Commune.objects.filter(pk__in=branches.values("commune_id")), day)
+    tests = {
+        "at_risk": lambda row: row["at_risk"],
+        "safe": lambda row: not row["at_risk"],
+        "no_secretary": lambda row: not row["has_secretary"],
+    }
+    return [pk for pk, row in snapshot.branches.items() if tests[state](row)]

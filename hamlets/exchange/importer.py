@@ -25,7 +25,7 @@ from .. import models, rules
 from ..models import FoldedField
 from . import values
 from .files import read_path
-from .schema import SHEET_BY_NAME, SHEETS
+from .schema import SHEET_BY_NAME, SHEETS, is_description_row
 
 # Sheets only an administrator may import: they define the units themselves.
 ADMIN_ONLY_SHEETS = {"area_types", "districts", "communes"}
@@ -214,6 +214,8 @@ class _Import:
                 continue
             rows = []
             for row_number, cells in raw.rows:
+                if row_number == 2 and is_description_row(cells):
+                    continue  # the explanations row of the browser template
                 row = self.parse_row(sheet, raw.header, row_number, cells)
                 if row is not None:
                     rows.append((row_number, row))
@@ -458,6 +460,9 @@ class _Import:
             for key, row_number in self.touched[sheet.name].items():
                 instance = self.state.records[sheet.name][key]
                 if sheet.name in ADMIN_ONLY_SHEETS:
+                    # Unchanged rows (e.g. the communes pre-filled in the template) change nothing.
+                    if instance not in self.new[sheet.name] and instance not in self.changed[sheet.name]:
+                        continue
                     self.error(sheet.name, row_number, None, _("chỉ quản trị viên được nhập trang này."))
                     continue
                 communes = communes_of(sheet.name, instance)

@@ -214,3 +214,36 @@ SHEETS = (
 )
 
 SHEET_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
+
+
+DESCRIPTION_MARK = "↳ "
+
+
+def describe(sheet, column):
+    """A one-line explanation of a column, for the second header row of the
+    browser template. It starts with DESCRIPTION_MARK, which is how the
+    importer recognises (and skips) that row."""
+    from django.utils.translation import gettext as _
+
+    try:
+        label = str(sheet.model._meta.get_field(column.attr or column.key).verbose_name)
+    except Exception:  # noqa: BLE001 - a column without a model field of that name
+        label = column.key
+    kinds = {
+        "code": _("mã"),
+        "text": _("chữ"),
+        "date": _("ngày dd/mm/yyyy"),
+        "bool": _("có / không"),
+        "int": _("số nguyên"),
+        "list": _("các mã, cách nhau bởi ;"),
+        "choice": _("một trong: %(choices)s") % {"choices": ", ".join(column.choices)},
+    }
+    parts = [label.capitalize(), kinds[column.type]]
+    if column.required:
+        parts.append(_("bắt buộc"))
+    return DESCRIPTION_MARK + " – ".join(parts)
+
+
+def is_description_row(cells):
+    texts = [str(cell) for cell in cells if cell not in (None, "")]
+    return bool(texts) and all(text.startswith(DESCRIPTION_MARK) for text in texts)

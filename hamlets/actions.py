@@ -1,0 +1,212 @@
+"""The writes that touch several records: the life of a member, of a branch,
+of a hamlet's head. Each is one transaction: every record is checked by the
+rules (full_clean -> hamlets/rules.py) before it is saved, and any error
+rolls the whole action back, so nothing is half-saved.
+
+Errors are ValidationErrors keyed by the *form* field they concern.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import BranchSecretary, Candidate, Member, Membership, VillageHead
+
+
+def _save(record, field_map=None):
+    """full_clean() then save(); rename error keys to the form's fields."""
+    try:
+        record.full_clean()
+    except ValidationError as exc:
+        if field_map and hasattr(exc, "error_dict"):
+            raise ValidationError({field_map.get(key, key): errors for key, errors in exc.error_dict.items()}) from None
+        raise
+    record.save()
+    return record
+
+
+def active_membership(member, day):
+    return Membership.objects.active_on(day).filter(member=member).select_related("branch").first()
+
+
+def _end_open_secretary_terms(member, branch, on):
+    for term in BranchSecretary.objects.filter(member=member, branch=branch, end_on__isnull=True, start_on__lt=on):
+        term.end_on = on
+        _save(term)
+
+
+@transaction.atomic
+def member_admit(
+    *,
+    code,
+    full_name,
+    gender,
+    birth_date,
+    admitted_on,
+    branch,
+    residence_hamlet=None,
+    ethnicity="",
+    religion="",
+    reinforcing=False,
+    candidate=None,
+):
+    """Admit a member (optionally from a candidate): the member record and
+    the first membership, in `branch` from the admission date."""
+    member = _save(
+        Member(
+            code=code,
+            full_name=full_name,
+            gender=gender,
+            birth_date=birth_date,
+            admitted_on=admitted_on,
+            residence_hamlet=residence_hamlet,
+            ethnicity=ethnicity,
+            religion=religion,
+        )
+    )
+    _save(
+        Membership(member=member, branch=branch, joined_on=admitted_on, reinforcing=reinforcing),
+        {"joined_on": "admitted_on"},
+    )
+    if candidate is not None:
+        candidate.status = Candidate.Status.ADMITTED
+        candidate.member = member
+        _save(candidate, {"member": "candidate"})
+    return member
+
+
+@transaction.atomic
+def member_recognise(*, member, official_on):
+    """Recognise a probationary member as a full member."""
+    member.official_on = official_on
+    return _save(member)
+
+
+@transaction.atomic
+def member_record_training(*, member, trained_on):
+    member.trained_on = trained_on
+    return _save(member)
+
+
+@transaction.atomic
+def member_transfer(*, member, to_branch, on, reinforcing=False):
+    """End the active membership on `on` (transferred) and start one in
+    `to_branch` on the same day; a secretary term in the old branch ends too."""
+    current = active_membership(member, on)
+    if current is None:
+        raise ValidationError({"on": _("Đảng viên không sinh hoạt ở chi bộ nào vào ngày này.")})
+    if current.branch_id == to_branch.pk:
+        raise ValidationError({"to_branch": _("Đảng viên đang sinh hoạt ở chi bộ này.")})
+    if current.joined_on == on:
+        raise ValidationError({"on": _("Ngày chuyển phải sau ngày bắt đầu sinh hoạt ở chi bộ hiện tại.")})
+    _end_open_secretary_terms(member, current.branch, on)
+    current.left_on, current.left_reason = on, Membership.LeftReason.TRANSFERRED
+    _save(current, {"left_on": "on"})
+    return _save(
+        Membership(member=member, branch=to_branch, joined_on=on, reinforcing=reinforcing),
+        {"joined_on": "on", "branch": "to_branch"},
+    )
+
+
+@transaction.atomic
+def member_leave(*, member, on, reason):
+    """End the active membership with a reason (deceased, removed, expelled, other)."""
+    current = active_membership(member, on)
+    if current is None:
+        raise ValidationError({"on": _("Đảng viên không sinh hoạt ở chi bộ nào vào ngày này.")})
+    _end_open_secretary_terms(member, current.branch, on)
+    current.left_on, current.left_reason = on, reason
+    return _save(current, {"left_on": "on", "left_reason": "reason"})
+
+
+@transaction.atomic
+def branch_appoint_secretary(*, branch, member, start_on):
+    """Appoint a secretary; the current one's open term ends that day."""
+    for term in BranchSecretary.objects.filter(branch=branch, end_on__isnull=True, start_on__lt=start_on):
+        term.end_on = start_on
+        _save(term, {"end_on": "start_on"})
+    return _save(BranchSecretary(branch=branch, member=member, start_on=start_on))
+
+
+@transaction.atomic
+def branch_found(*, code, name, commune, hamlets, established_on):
+    from .models import Branch, hamlet_choices_error
+
+    branch = Branch(code=code, name=name, commune=commune, established_on=established_on)
+    hamlet_choices_error(branch, list(hamlets))
+    _save(branch)
+    branch.hamlets.set(hamlets)
+    return branch
+
+
+@transaction.atomic
+def branch_dissolve(*, branch, on):
+    """Dissolve a branch. Its members must have been transferred or have left."""
+    still = Membership.objects.filter(branch=branch).exclude(left_on__isnull=False, left_on__lte=on).count()
+    if still:
+        raise ValidationError(
+            {
+                "on": _("Chi bộ còn %(count)d đảng viên sinh hoạt sau ngày này: hãy chuyển sinh hoạt cho họ trước.")
+                % {"count": still}
+            }
+        )
+    for term in BranchSecretary.objects.filter(branch=branch, end_on__isnull=True):
+        term.end_on = on
+        _save(term, {"end_on": "on"})
+    branch.dissolved_on = on
+    return _save(branch, {"dissolved_on": "on"})
+
+
+@transaction.atomic
+def branch_change_hamlets(*, branch, hamlets, on, new_code, new_name):
+    """A change of the hamlets a branch serves is recorded as dissolving it
+    and founding a new one (domain.md): members and secretary move across."""
+    from .models import Branch, hamlet_choices_error
+
+    new = Branch(code=new_code, name=new_name, commune=branch.commune, established_on=on)
+    hamlet_choices_error(new, list(hamlets))
+    _save(new, {"code": "new_code", "name": "new_name", "established_on": "on"})
+    new.hamlets.set(hamlets)
+    moving = list(Membership.objects.active_on(on).filter(branch=branch).select_related("member"))
+    secretary = BranchSecretary.objects.active_on(on).filter(branch=branch).first()
+    for membership in moving:
+        _end_open_secretary_terms(membership.member, branch, on)
+        membership.left_on, membership.left_reason = on, Membership.LeftReason.TRANSFERRED
+        _save(membership, {"left_on": "on"})
+        _save(
+            Membership(member=membership.member, branch=new, joined_on=on, reinforcing=membership.reinforcing),
+            {"joined_on": "on"},
+        )
+    branch_dissolve(branch=branch, on=on)
+    if secretary is not None:
+        _save(BranchSecretary(branch=new, member=secretary.member, start_on=on))
+    return new
+
+
+@transaction.atomic
+def hamlet_appoint_head(
+    *, hamlet, code, full_name, term_start, gender="", birth_date=None, member=None, trained_on=None, term_end=None
+):
+    """Appoint a village head; the current head's open term ends that day."""
+    for head in VillageHead.objects.filter(hamlet=hamlet, term_end__isnull=True, term_start__lt=term_start):
+        head.term_end = term_start
+        _save(head, {"term_end": "term_start"})
+    return _save(
+        VillageHead(
+            hamlet=hamlet,
+            code=code,
+            full_name=full_name,
+            gender=gender,
+            birth_date=birth_date,
+            member=member,
+            trained_on=trained_on,
+            term_start=term_start,
+            term_end=term_end,
+        )
+    )
+
+
+@transaction.atomic
+def head_end_term(*, head, term_end):
+    head.term_end = term_end
+    return _save(head)

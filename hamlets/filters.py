@@ -1,0 +1,207 @@
+"""List filters. Every FilterSet is narrowed to what the request's user may see,
+including the choices of its dropdowns."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from coverage_site.lib.dates import today
+
+from . import models
+
+DATE_INPUT = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, format="%d/%m/%Y")
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Tìm (không cần dấu)"), method="filter_search")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = request.user if request else None
+        for name in ("commune",):
+            if name in self.filters:
+                self.filters[name].queryset = models.Commune.objects.visible_to(user).order_by("name")
+        if "branch" in self.filters:
+            self.filters["branch"].queryset = models.Branch.objects.visible_to(user).order_by("name")
+
+    def filter_search(self, queryset, name, value):
+        by_code = queryset.filter(code__iexact=value.strip())
+        return queryset.search(value) | by_code
+
+    def as_of(self):
+        """The date of "active on" and of status filters: the chosen one or today."""
+        form = self.form
+        if form.is_valid() and form.cleaned_data.get("active_on"):
+            return form.cleaned_data["active_on"]
+        return today()
+
+
+def active_on_filter():
+    return django_filters.DateFilter(label=_("Đang hoạt động ngày"), method="filter_active_on", widget=DATE_INPUT)
+
+
+class ActiveOnMixin:
+    def filter_active_on(self, queryset, name, value):
+        return queryset.active_on(value)
+
+
+class CommuneFilter(ActiveOnMixin, ScopedFilterSet):
+    district = django_filters.ModelChoiceFilter(label=_("Huyện"), queryset=models.District.objects.all())
+    active_on = active_on_filter()
+
+    class Meta:
+        model = models.Commune
+        fields = ["q", "district", "active_on"]
+
+
+AREA_CHOICES_SPECIAL = "special"
+
+
+class HamletFilter(ActiveOnMixin, ScopedFilterSet):
+    commune = django_filters.ModelChoiceFilter(label=_("Xã"), queryset=models.Commune.objects.none())
+    area = django_filters.ChoiceFilter(label=_("Vùng đặc thù"), method="filter_area", choices=[])
+    kind = django_filters.ChoiceFilter(label=_("Loại"), choices=models.Hamlet.Kind.choices)
+    active_on = active_on_filter()
+    coverage = django_filters.ChoiceFilter(
+        label=_("Tình trạng chi bộ"),
+        method="filter_coverage",
+        choices=[
+            ("own_branch", _("có chi bộ riêng")),
+            ("joint_only", _("chỉ sinh hoạt chi bộ ghép")),
+            ("no_branch", _("chưa có chi bộ")),
+            ("residents_no_branch", _("chưa có chi bộ, có đảng viên tại chỗ")),
+            ("nothing", _("chưa có chi bộ, chưa có đảng viên")),
+        ],
+    )
+
+    class Meta:
+        model = models.Hamlet
+        fields = ["q", "commune", "area", "kind", "active_on", "coverage"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["area"].extra["choices"] = [(AREA_CHOICES_SPECIAL, _("mọi vùng đặc thù"))] + [
+            (a.code, a.name) for a in models.AreaType.objects.order_by("name")
+        ]
+
+    def filter_area(self, queryset, name, value):
+        types = models.Hamlet.area_types.through.objects.filter(hamlet_id=OuterRef("pk"))
+        if value != AREA_CHOICES_SPECIAL:
+            types = types.filter(areatype__code=value)
+        return queryset.filter(Exists(types))
+
+    def filter_coverage(self, queryset, name, value):
+        from reports.indicators import hamlet_coverage_ids
+
+        return queryset.filter(pk__in=hamlet_coverage_ids(queryset, self.as_of(), value))
+
+
+class BranchFilter(ActiveOnMixin, ScopedFilterSet):
+    commune = django_filters.ModelChoiceFilter(label=_("Xã"), queryset=models.Commune.objects.none())
+    active_on = active_on_filter()
+    risk = django_filters.ChoiceFilter(
+        label=_("Nguy cơ"),
+        method="filter_risk",
+        choices=[("at_risk", _("có nguy cơ")), ("safe", _("không có nguy cơ")), ("no_secretary", _("chưa có bí thư"))],
+    )
+
+    class Meta:
+        model = models.Branch
+        fields = ["q", "commune", "active_on", "risk"]
+
+    def filter_risk(self, queryset, name, value):
+        from reports.indicators import branch_state_ids
+
+        return queryset.filter(pk__in=branch_state_ids(queryset, self.as_of(), value))
+
+
+class MemberFilter(ScopedFilterSet):
+    commune = django_filters.ModelChoiceFilter(
+        label=_("Xã"), queryset=models.Commune.objects.none(), method="filter_commune"
+    )
+    branch = django_filters.ModelChoiceFilter(
+        label=_("Chi bộ"), queryset=models.Branch.objects.none(), method="filter_branch"
+    )
+    active_on = django_filters.DateFilter(label=_("Đang sinh hoạt ngày"), method="filter_active_on", widget=DATE_INPUT)
+    status = django_filters.ChoiceFilter(
+        label=_("Đảng viên"),
+        method="filter_status",
+        choices=[("full", _("chính thức")), ("probationary", _("dự bị")), ("left", _("đã thôi sinh hoạt"))],
+    )
+
+    class Meta:
+        model = models.Member
+        fields = ["q", "commune", "branch", "active_on", "status"]
+
+    def filter_commune(self, queryset, name, value):
+        return queryset.in_communes(models.Commune.objects.filter(pk=value.pk))
+
+    def filter_branch(self, queryset, name, value):
+        return queryset.filter(Exists(models.Membership.objects.filter(member_id=OuterRef("pk"), branch=value)))
+
+    def filter_active_on(self, queryset, name, value):
+        active = models.Membership.objects.active_on(value).filter(member_id=OuterRef("pk"))
+        return queryset.filter(Exists(active))
+
+    def filter_status(self, queryset, name, value):
+        day = self.as_of()
+        active = Exists(models.Membership.objects.active_on(day).filter(member_id=OuterRef("pk")))
+        if value == "left":
+            return queryset.exclude(active)
+        full = Q(official_on__lte=day)
+        return queryset.filter(active).filter(full if value == "full" else ~full)
+
+
+class VillageHeadFilter(ActiveOnMixin, ScopedFilterSet):
+    commune = django_filters.ModelChoiceFilter(
+        label=_("Xã"), queryset=models.Commune.objects.none(), field_name="hamlet__commune"
+    )
+    active_on = active_on_filter()
+    member = django_filters.BooleanFilter(
+        label=_("Gắn hồ sơ đảng viên"), field_name="member", lookup_expr="isnull", exclude=True
+    )
+
+    class Meta:
+        model = models.VillageHead
+        fields = ["q", "commune", "active_on", "member"]
+
+
+class CandidateFilter(ScopedFilterSet):
+    commune = django_filters.ModelChoiceFilter(
+        label=_("Xã"), queryset=models.Commune.objects.none(), field_name="hamlet__commune"
+    )
+    status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=models.Candidate.Status.choices)
+
+    class Meta:
+        model = models.Candidate
+        fields = ["q", "commune", "status"]
+
+
+class AdmissionTargetFilter(django_filters.FilterSet):
+    commune = django_filters.ModelChoiceFilter(label=_("Xã"), queryset=models.Commune.objects.none())
+    year = django_filters.NumberFilter(label=_("Năm"))
+
+    class Meta:
+        model = models.AdmissionTarget
+        fields = ["commune", "year"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.filters["commune"].queryset = models.Commune.objects.visible_to(request.user).order_by("name")
+
+
+class BranchRatingFilter(django_filters.FilterSet):
+    commune = django_filters.ModelChoiceFilter(
+        label=_("Xã"), queryset=models.Commune.objects.none(), field_name="branch__commune"
+    )
+    year = django_filters.NumberFilter(label=_("Năm"))
+    rating = django_filters.ChoiceFilter(label=_("Xếp loại"), choices=models.BranchRating.Rating.choices)
+
+    class Meta:
+        model = models.BranchRating
+        fields = ["commune", "year", "rating"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.filters["commune"].queryset = models.Commune.objects.visible_to(request.user).order_by("name")

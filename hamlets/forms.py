@@ -1,0 +1,317 @@
+"""Forms of the data-entry pages. Choices are narrowed to the user's scope;
+validation is the models' clean() (hamlets/rules.py) or the actions'."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coverage_site.lib.dates import today
+
+from . import models
+
+DATE_WIDGET = forms.DateInput(
+    attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}, format="%d/%m/%Y"
+)
+
+
+class DateField(forms.DateField):
+    widget = DATE_WIDGET
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", _("Ngày/tháng/năm, ví dụ 10/11/2016."))
+        super().__init__(*args, **kwargs)
+
+
+class MemberCodeField(forms.CharField):
+    """A member chosen by code (a province has too many for a dropdown),
+    looked up among the members the user may see."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        kwargs.setdefault("help_text", _("Mã đảng viên, ví dụ DV00012."))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        code = super().clean(value)
+        if not code:
+            return None
+        member = models.Member.objects.visible_to(self.user).filter(code=code.strip()).first()
+        if member is None:
+            raise forms.ValidationError(
+                _("Không tìm thấy đảng viên có mã “%(code)s” trong phạm vi của bạn."), params={"code": code}
+            )
+        return member
+
+    def prepare_value(self, value):
+        if isinstance(value, models.Member):
+            return value.code
+        if isinstance(value, int):
+            member = models.Member.objects.filter(pk=value).first()
+            return member.code if member else value
+        return value
+
+
+class ScopedFormMixin:
+    """Narrow the choices of foreign keys to what the user may change."""
+
+    scoped = {}  # field name -> model whose editable_by(user) gives the choices
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for name, model in self.scoped.items():
+            if name in self.fields:
+                self.fields[name].queryset = model.objects.editable_by(user).order_by("name")
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DATE_WIDGET
+                field.help_text = field.help_text or _("Ngày/tháng/năm, ví dụ 10/11/2016.")
+            if isinstance(field, MemberCodeField):
+                field.user = user
+
+
+class VersionedFormMixin:
+    """A hidden version token: the record's latest history id when the form
+    was opened. The view refuses to save if the record changed since."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+# --- records edited field by field ---------------------------------------------------
+
+
+class HamletForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    scoped = {"commune": models.Commune}
+
+    class Meta:
+        model = models.Hamlet
+        fields = ["code", "name", "commune", "kind", "area_types", "established_on", "dissolved_on"]
+        widgets = {"area_types": forms.CheckboxSelectMultiple}
+
+
+class BranchForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    """Only the name: the served hamlets, dates and secretary change by action."""
+
+    class Meta:
+        model = models.Branch
+        fields = ["name"]
+
+
+class MemberForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    """Personal details; party dates change through the member's actions."""
+
+    scoped = {"residence_hamlet": models.Hamlet}
+
+    class Meta:
+        model = models.Member
+        fields = ["full_name", "gender", "birth_date", "ethnicity", "religion", "residence_hamlet", "exempt_since"]
+
+
+class VillageHeadForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    member = MemberCodeField(label=_("Hồ sơ đảng viên (mã)"), required=False)
+
+    class Meta:
+        model = models.VillageHead
+        fields = ["full_name", "gender", "birth_date", "member", "trained_on", "term_start", "term_end"]
+
+
+class CandidateForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    scoped = {"hamlet": models.Hamlet}
+    member = MemberCodeField(label=_("Hồ sơ đảng viên (mã, khi đã kết nạp)"), required=False)
+
+    class Meta:
+        model = models.Candidate
+        fields = [
+            "code",
+            "full_name",
+            "hamlet",
+            "gender",
+            "birth_date",
+            "identified_on",
+            "course_completed_on",
+            "status",
+            "member",
+        ]
+
+
+class AdmissionTargetForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    scoped = {"commune": models.Commune}
+
+    class Meta:
+        model = models.AdmissionTarget
+        fields = ["commune", "year", "target"]
+
+
+class BranchRatingForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    scoped = {"branch": models.Branch}
+
+    class Meta:
+        model = models.BranchRating
+        fields = ["branch", "year", "rating"]
+
+
+# --- actions ----------------------------------------------------------------------------
+
+
+class AdmitForm(ScopedFormMixin, forms.Form):
+    scoped = {"branch": models.Branch, "residence_hamlet": models.Hamlet}
+    code = forms.RegexField(label=_("Mã đảng viên"), regex=models.CODE_VALIDATOR_REGEX, max_length=40)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=200)
+    gender = forms.ChoiceField(label=_("Giới tính"), choices=models.Gender.choices)
+    birth_date = DateField(label=_("Ngày sinh"))
+    ethnicity = forms.CharField(label=_("Dân tộc"), required=False, initial="Kinh")
+    religion = forms.CharField(label=_("Tôn giáo"), required=False)
+    residence_hamlet = forms.ModelChoiceField(
+        label=_("Nơi cư trú"), queryset=models.Hamlet.objects.none(), required=False
+    )
+    admitted_on = DateField(label=_("Ngày quyết định kết nạp"))
+    branch = forms.ModelChoiceField(label=_("Chi bộ sinh hoạt"), queryset=models.Branch.objects.none())
+    reinforcing = forms.BooleanField(label=_("Đảng viên tăng cường"), required=False)
+    candidate = forms.ModelChoiceField(
+        label=_("Từ quần chúng ưu tú"), queryset=models.Candidate.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = models.Branch.objects.editable_by(self.user).active_on(today())
+        self.fields["candidate"].queryset = (
+            models.Candidate.objects.editable_by(self.user)
+            .exclude(status__in=["admitted", "dropped"])
+            .order_by("name_folded")
+        )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if models.Member.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("Mã “%(code)s” đã được dùng."), params={"code": code})
+        return code
+
+
+class RecogniseForm(forms.Form):
+    official_on = DateField(label=_("Ngày công nhận đảng viên chính thức"))
+
+
+class TrainingForm(forms.Form):
+    trained_on = DateField(label=_("Ngày hoàn thành bồi dưỡng nghiệp vụ"))
+
+
+class TransferForm(ScopedFormMixin, forms.Form):
+    to_branch = forms.ModelChoiceField(label=_("Chuyển đến chi bộ"), queryset=models.Branch.objects.none())
+    on = DateField(label=_("Ngày chuyển sinh hoạt"))
+    reinforcing = forms.BooleanField(label=_("Sinh hoạt theo diện tăng cường"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_branch"].queryset = (
+            models.Branch.objects.editable_by(self.user)
+            .filter(dissolved_on__isnull=True)
+            .select_related("commune")
+            .order_by("commune__name", "name")
+        )
+        self.fields["to_branch"].label_from_instance = lambda b: f"{b.name} ({b.commune.name})"
+
+
+class LeaveForm(forms.Form):
+    on = DateField(label=_("Ngày thôi sinh hoạt"))
+    reason = forms.ChoiceField(
+        label=_("Lý do"), choices=[c for c in models.Membership.LeftReason.choices if c[0] != "transferred"]
+    )
+
+
+class FoundBranchForm(ScopedFormMixin, forms.Form):
+    scoped = {"commune": models.Commune}
+    code = forms.RegexField(label=_("Mã chi bộ"), regex=models.CODE_VALIDATOR_REGEX, max_length=40)
+    name = forms.CharField(label=_("Tên chi bộ"), max_length=200)
+    commune = forms.ModelChoiceField(label=_("Xã"), queryset=models.Commune.objects.none())
+    hamlets = forms.ModelMultipleChoiceField(
+        label=_("Thôn, xóm sinh hoạt"), queryset=models.Hamlet.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    established_on = DateField(label=_("Ngày thành lập"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hamlets"].queryset = (
+            models.Hamlet.objects.editable_by(self.user)
+            .filter(dissolved_on__isnull=True)
+            .select_related("commune")
+            .order_by("commune__name", "code")
+        )
+        self.fields["hamlets"].label_from_instance = lambda h: f"{h.name} ({h.commune.name})"
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if models.Branch.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("Mã “%(code)s” đã được dùng."), params={"code": code})
+        return code
+
+
+class ChangeHamletsForm(ScopedFormMixin, forms.Form):
+    hamlets = forms.ModelMultipleChoiceField(
+        label=_("Thôn, xóm sinh hoạt (mới)"),
+        queryset=models.Hamlet.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    on = DateField(label=_("Từ ngày"))
+    new_code = forms.RegexField(label=_("Mã chi bộ mới"), regex=models.CODE_VALIDATOR_REGEX, max_length=40)
+    new_name = forms.CharField(label=_("Tên chi bộ mới"), max_length=200)
+
+    def __init__(self, *args, branch=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hamlets"].queryset = models.Hamlet.objects.editable_by(self.user).filter(
+            commune=branch.commune, dissolved_on__isnull=True
+        )
+
+    def clean_new_code(self):
+        code = self.cleaned_data["new_code"]
+        if models.Branch.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("Mã “%(code)s” đã được dùng."), params={"code": code})
+        return code
+
+
+class SecretaryForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Bí thư mới"), queryset=models.Member.objects.none())
+    start_on = DateField(label=_("Từ ngày"))
+
+    def __init__(self, *args, branch=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = models.Membership.objects.active_on(today()).filter(branch=branch).values("member_id")
+        self.fields["member"].queryset = models.Member.objects.filter(pk__in=active).order_by("name_folded")
+        self.fields["member"].help_text = _("Một đảng viên đang sinh hoạt ở chi bộ này.")
+
+
+class DissolveForm(forms.Form):
+    on = DateField(label=_("Ngày giải thể"))
+
+
+class AppointHeadForm(ScopedFormMixin, forms.Form):
+    code = forms.RegexField(label=_("Mã nhiệm kỳ"), regex=models.CODE_VALIDATOR_REGEX, max_length=40)
+    full_name = forms.CharField(label=_("Họ và tên trưởng thôn"), max_length=200)
+    gender = forms.ChoiceField(label=_("Giới tính"), choices=[("", "—"), *models.Gender.choices], required=False)
+    birth_date = DateField(label=_("Ngày sinh"), required=False)
+    member = MemberCodeField(label=_("Hồ sơ đảng viên (mã, nếu là đảng viên)"), required=False)
+    trained_on = DateField(label=_("Ngày hoàn thành bồi dưỡng"), required=False)
+    term_start = DateField(label=_("Bắt đầu nhiệm kỳ"))
+    term_end = DateField(label=_("Kết thúc nhiệm kỳ (dự kiến)"), required=False)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if models.VillageHead.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("Mã “%(code)s” đã được dùng."), params={"code": code})
+        return code
+
+
+class EndTermForm(forms.Form):
+    term_end = DateField(label=_("Ngày kết thúc nhiệm kỳ"))
+
+
+class ChangeLogForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Người sửa"), queryset=None, required=False)
+    since = DateField(label=_("Từ ngày"), required=False, help_text="")
+    until = DateField(label=_("Đến ngày"), required=False, help_text="")
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = get_user_model().objects.order_by("username")

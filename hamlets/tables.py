@@ -1,0 +1,144 @@
+"""Tables of the list pages (django-tables2). `value_*` methods give clean export values."""
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from . import models
+
+HAMLET_LINK = ("hamlets:hamlet_detail", {"code": tables.A("hamlet__code")})
+MEMBER_LINK = ("hamlets:member_detail", {"code": tables.A("member__code")})
+BRANCH_LINK = ("hamlets:branch_detail", {"code": tables.A("branch__code")})
+
+
+class CommuneTable(tables.Table):
+    code = tables.Column(verbose_name=_("Mã"))
+    name = tables.Column(verbose_name=_("Tên"))
+    district = tables.Column(verbose_name=_("Huyện"))
+    established_on = tables.DateColumn(verbose_name=_("Thành lập"))
+    dissolved_on = tables.DateColumn(verbose_name=_("Giải thể"))
+
+    class Meta:
+        model = models.Commune
+        fields = ["code", "name", "district", "established_on", "dissolved_on"]
+
+
+class HamletTable(tables.Table):
+    code = tables.Column(verbose_name=_("Mã"), linkify=("hamlets:hamlet_detail", {"code": tables.A("code")}))
+    name = tables.Column(verbose_name=_("Tên"), linkify=("hamlets:hamlet_detail", {"code": tables.A("code")}))
+    kind = tables.Column(verbose_name=_("Loại"))
+    commune = tables.Column(verbose_name=_("Xã"))
+    areas = tables.Column(verbose_name=_("Vùng đặc thù"), empty_values=(), orderable=False)
+    dissolved_on = tables.DateColumn(verbose_name=_("Giải thể"))
+
+    class Meta:
+        model = models.Hamlet
+        fields = ["code", "name", "kind", "commune", "areas", "dissolved_on"]
+
+    def render_areas(self, record):
+        return ", ".join(a.name for a in record.area_types.all()) or "—"
+
+    def value_areas(self, record):
+        return ";".join(a.code for a in record.area_types.all())
+
+
+class BranchTable(tables.Table):
+    code = tables.Column(verbose_name=_("Mã"), linkify=("hamlets:branch_detail", {"code": tables.A("code")}))
+    name = tables.Column(verbose_name=_("Tên"), linkify=("hamlets:branch_detail", {"code": tables.A("code")}))
+    commune = tables.Column(verbose_name=_("Xã"))
+    served = tables.Column(verbose_name=_("Thôn, xóm"), empty_values=(), orderable=False)
+    established_on = tables.DateColumn(verbose_name=_("Thành lập"))
+    dissolved_on = tables.DateColumn(verbose_name=_("Giải thể"))
+
+    class Meta:
+        model = models.Branch
+        fields = ["code", "name", "commune", "served", "established_on", "dissolved_on"]
+
+    def render_served(self, record):
+        return ", ".join(h.name for h in record.hamlets.all())
+
+    def value_served(self, record):
+        return ";".join(h.code for h in record.hamlets.all())
+
+
+class MemberTable(tables.Table):
+    code = tables.Column(verbose_name=_("Mã"), linkify=("hamlets:member_detail", {"code": tables.A("code")}))
+    full_name = tables.Column(
+        verbose_name=_("Họ và tên"),
+        linkify=("hamlets:member_detail", {"code": tables.A("code")}),
+        order_by=("name_folded",),
+    )
+    gender = tables.Column(verbose_name=_("Giới tính"))
+    birth_date = tables.DateColumn(verbose_name=_("Ngày sinh"))
+    residence_hamlet = tables.Column(verbose_name=_("Nơi cư trú"))
+    admitted_on = tables.DateColumn(verbose_name=_("Kết nạp"))
+    official_on = tables.DateColumn(verbose_name=_("Chính thức"))
+
+    class Meta:
+        model = models.Member
+        fields = ["code", "full_name", "gender", "birth_date", "residence_hamlet", "admitted_on", "official_on"]
+
+
+class VillageHeadTable(tables.Table):
+    code = tables.Column(verbose_name=_("Mã"), linkify=("hamlets:villagehead_edit", {"code": tables.A("code")}))
+    full_name = tables.Column(verbose_name=_("Họ và tên"), order_by=("name_folded",))
+    hamlet = tables.Column(verbose_name=_("Thôn, xóm"), linkify=HAMLET_LINK)
+    member = tables.Column(verbose_name=_("Đảng viên"), linkify=MEMBER_LINK)
+    trained_on = tables.DateColumn(verbose_name=_("Bồi dưỡng"))
+    term_start = tables.DateColumn(verbose_name=_("Từ ngày"))
+    term_end = tables.DateColumn(verbose_name=_("Đến ngày"))
+
+    class Meta:
+        model = models.VillageHead
+        fields = ["code", "full_name", "hamlet", "member", "trained_on", "term_start", "term_end"]
+
+    def value_member(self, record):
+        return record.member.code if record.member else ""
+
+
+class CandidateTable(tables.Table):
+    code = tables.Column(verbose_name=_("Mã"), linkify=("hamlets:candidate_edit", {"code": tables.A("code")}))
+    full_name = tables.Column(verbose_name=_("Họ và tên"), order_by=("name_folded",))
+    hamlet = tables.Column(verbose_name=_("Thôn, xóm"))
+    identified_on = tables.DateColumn(verbose_name=_("Đưa vào diện"))
+    course_completed_on = tables.DateColumn(verbose_name=_("Học lớp nhận thức"))
+    status = tables.Column(verbose_name=_("Tình trạng"))
+
+    class Meta:
+        model = models.Candidate
+        fields = ["code", "full_name", "hamlet", "identified_on", "course_completed_on", "status"]
+
+
+class AdmissionTargetTable(tables.Table):
+    commune = tables.Column(verbose_name=_("Xã"))
+    year = tables.Column(verbose_name=_("Năm"))
+    target = tables.Column(verbose_name=_("Chỉ tiêu"), attrs={"td": {"class": "num"}})
+    edit = tables.LinkColumn(
+        "hamlets:admissiontarget_edit",
+        args=[tables.A("pk")],
+        text=_("Sửa"),
+        orderable=False,
+        verbose_name="",
+        exclude_from_export=True,
+    )
+
+    class Meta:
+        model = models.AdmissionTarget
+        fields = ["commune", "year", "target"]
+
+
+class BranchRatingTable(tables.Table):
+    branch = tables.Column(verbose_name=_("Chi bộ"), linkify=BRANCH_LINK)
+    year = tables.Column(verbose_name=_("Năm"))
+    rating = tables.Column(verbose_name=_("Xếp loại"))
+    edit = tables.LinkColumn(
+        "hamlets:branchrating_edit",
+        args=[tables.A("pk")],
+        text=_("Sửa"),
+        orderable=False,
+        verbose_name="",
+        exclude_from_export=True,
+    )
+
+    class Meta:
+        model = models.BranchRating
+        fields = ["branch", "year", "rating"]

@@ -1,0 +1,140 @@
+"""Spreadsheet upload in the browser: template, upload, preview, confirm.
+
+It is the import engine of hamlets/exchange with the user's commune scope:
+the preview is a dry run, the confirmation a real run of the same file. All or
+nothing, every error with sheet, row and column.
+"""
+
+import io
+import secrets
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from coverage_site.lib.dates import today
+
+from .exchange import import_sheets
+from .exchange.exporter import export_tables
+from .exchange.files import UnreadableFile, read_csv, read_workbook, write_workbook
+from .exchange.schema import SHEETS, describe
+from .models import Hamlet, Upload
+from .permissions import commune_scope_codes, require_editor, visible_communes
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Sheets a clerk fills in; units above the hamlet are the administrators'.
+TEMPLATE_SHEETS = [s for s in SHEETS if s.name not in ("area_types", "districts")]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Tệp bảng tính (.xlsx hoặc .csv)"),
+        help_text=gettext_lazy("Dùng mẫu tải về ở trên. Tối đa 20 MB."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not (name.endswith(".xlsx") or name.endswith(".csv")):
+            raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("Tệp lớn hơn 20 MB."))
+        return upload
+
+
+def raw_sheets_of(upload):
+    data = bytes(upload.content)
+    if upload.filename.lower().endswith(".csv"):
+        return [read_csv(upload.filename.rsplit("/", 1)[-1][:-4], data)]
+    return read_workbook(io.BytesIO(data))
+
+
+def run(upload, user, *, dry_run):
+    try:
+        sheets = raw_sheets_of(upload)
+    except UnreadableFile as exc:
+        from .exchange import ImportResult, Problem
+
+        return ImportResult(errors=[Problem(None, None, None, str(exc))])
+    return import_sheets(
+        sheets,
+        dry_run=dry_run,
+        commune_scope=commune_scope_codes(user),
+        user=user,
+        reason=_("Tải lên bảng tính %(name)s") % {"name": upload.filename},
+    )
+
+
+@login_required
+def upload(request):
+    require_editor(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        stored = Upload.objects.create(
+            token=secrets.token_urlsafe(16), user=request.user, filename=file.name, content=file.read()
+        )
+        return redirect("hamlets:upload_preview", token=stored.token)
+    return render(request, "hamlets/upload.html", {"form": form})
+
+
+@login_required
+def preview(request, token):
+    require_editor(request.user)
+    stored = get_object_or_404(Upload, token=token, user=request.user)
+    if request.method == "POST":
+        result = run(stored, request.user, dry_run=False)
+        if result.ok:
+            stored.delete()
+            messages.success(
+                request,
+                _("Đã nhập tệp %(name)s: thêm %(created)d, cập nhật %(updated)d bản ghi.")
+                % {"name": stored.filename, "created": result.total_created, "updated": result.total_updated},
+            )
+            return redirect("home")
+        messages.error(request, _("Không nhập được: dữ liệu đã thay đổi từ lúc xem trước. Không có gì được ghi."))
+    else:
+        result = run(stored, request.user, dry_run=True)
+    rows = [
+        (sheet, row_number, action, " + ".join(str(part) for part in key))
+        for sheet, entries in result.row_actions.items()
+        for row_number, action, key in entries
+        if action != "unchanged"
+    ]
+    return render(
+        request,
+        "hamlets/upload_preview.html",
+        {"upload": stored, "result": result, "rows": rows[:1000], "more_rows": max(0, len(rows) - 1000)},
+    )
+
+
+@login_required
+def template(request):
+    """An XLSX template: every sheet a clerk may fill, column keys, a second row
+    explaining each column in the user's language, and the user's communes and
+    hamlets already filled in."""
+    require_editor(request.user)
+    communes = visible_communes(request.user)
+    stored = export_tables([s for s in TEMPLATE_SHEETS if s.name in ("communes", "hamlets")])
+    commune_codes = set(communes.values_list("code", flat=True))
+    hamlet_codes = set(Hamlet.objects.filter(commune__in=communes).values_list("code", flat=True))
+    tables = {}
+    for sheet in TEMPLATE_SHEETS:
+        header = [c.key for c in sheet.columns]
+        rows = [[describe(sheet, c) for c in sheet.columns]]
+        if sheet.name == "communes":
+            rows += [row for row in stored["communes"][1] if row[0] in commune_codes]
+        elif sheet.name == "hamlets":
+            rows += [row for row in stored["hamlets"][1] if row[0] in hamlet_codes]
+        tables[sheet.name] = (header, rows)
+    buffer = io.BytesIO()
+    write_workbook(buffer, tables)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="mau-nhap-lieu-{today():%Y-%m-%d}.xlsx"'
+    return response
