@@ -1,0 +1,166 @@
+"""Every URL refuses whoever may not use it: anonymous users go to the login
+page, staff of another district get 404 for records of D1, read-only roles
+get 403 for writes. The walk covers every named URL of the application, so a
+new page without an entry here fails the test."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from hamlets.models import AdmissionTarget, BranchRating, Member, Upload
+
+pytestmark = pytest.mark.django_db
+
+# name -> (kind, kwargs builder); kinds: "list" (visible to all logged-in users,
+# filtered by scope), "record" (a D1 record page), "write" (a D1 record change),
+# "create" (a new record), "admin" (administrators only), "api", "public", "account".
+def _target():
+    return {"pk": AdmissionTarget.objects.get(commune__code="C1", year=2016).pk}
+
+
+def _rating():
+    return {"pk": BranchRating.objects.get(branch__code="B1", year=2015).pk}
+
+
+URLS = {
+    "home": ("list", dict),
+    "login": ("public", dict),
+    "logout": ("public", dict),  # POST only; logging out is harmless
+    "password_change": ("account", dict),
+    "password_change_done": ("account", dict),
+    "set_language": ("public", dict),
+    "hamlets:commune_list": ("list", dict),
+    "hamlets:hamlet_list": ("list", dict),
+    "hamlets:branch_list": ("list", dict),
+    "hamlets:member_list": ("list", dict),
+    "hamlets:villagehead_list": ("list", dict),
+    "hamlets:candidate_list": ("list", dict),
+    "hamlets:admissiontarget_list": ("list", dict),
+    "hamlets:branchrating_list": ("list", dict),
+    "hamlets:hamlet_detail": ("record", lambda: {"code": "H1"}),
+    "hamlets:branch_detail": ("record", lambda: {"code": "B1"}),
+    "hamlets:member_detail": ("record", lambda: {"code": "M1"}),
+    "hamlets:record_history": ("record", lambda: {"kind": "member", "pk": Member.objects.get(code="M1").pk}),
+    "hamlets:hamlet_edit": ("write", lambda: {"code": "H1"}),
+    "hamlets:hamlet_head": ("write", lambda: {"code": "H1"}),
+    "hamlets:branch_edit": ("write", lambda: {"code": "B1"}),
+    "hamlets:branch_secretary": ("write", lambda: {"code": "B1"}),
+    "hamlets:branch_hamlets": ("write", lambda: {"code": "B1"}),
+    "hamlets:branch_dissolve": ("write", lambda: {"code": "B1"}),
+    "hamlets:member_edit": ("write", lambda: {"code": "M1"}),
+    "hamlets:member_recognise": ("write", lambda: {"code": "M1"}),
+    "hamlets:member_transfer": ("write", lambda: {"code": "M1"}),
+    "hamlets:member_leave": ("write", lambda: {"code": "M1"}),
+    "hamlets:member_training": ("write", lambda: {"code": "M1"}),
+    "hamlets:villagehead_edit": ("write", lambda: {"code": "VH2"}),
+    "hamlets:head_end": ("write", lambda: {"code": "VH2"}),
+    "hamlets:candidate_edit": ("write", lambda: {"code": "Q2"}),
+    "hamlets:admissiontarget_edit": ("write", _target),
+    "hamlets:branchrating_edit": ("write", _rating),
+    "hamlets:hamlet_create": ("create", dict),
+    "hamlets:branch_found": ("create", dict),
+    "hamlets:member_admit": ("create", dict),
+    "hamlets:candidate_create": ("create", dict),
+    "hamlets:admissiontarget_create": ("create", dict),
+    "hamlets:branchrating_create": ("create", dict),
+    "hamlets:upload": ("create", dict),
+    "hamlets:upload_template": ("create", dict),
+    "hamlets:upload_preview": ("write", lambda: {"token": Upload.objects.get().token}),
+    "hamlets:change_log": ("admin", dict),
+    "reports:indicators_api": ("api", dict),
+}
+
+
+def named_patterns(patterns=None, namespace=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's own admin, guarded by is_staff
+            prefix = f"{pattern.namespace}:" if pattern.namespace else namespace
+            yield from named_patterns(pattern.url_patterns, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace + pattern.name
+
+
+def test_every_url_of_the_application_is_listed_here():
+    assert set(named_patterns()) - set(URLS) == set()
+
+
+@pytest.fixture
+def upload_of_staff(cast):
+    return Upload.objects.create(token="tok-1", user=cast["staff"], filename="x.csv", content=b"code,name\n")
+
+
+def url_for(name):
+    kind, kwargs = URLS[name]
+    return kind, reverse(name, kwargs=kwargs())
+
+
+@pytest.mark.parametrize("name", sorted(URLS))
+def test_anonymous_users_are_sent_to_the_login_page(client, cast, upload_of_staff, name):
+    kind, url = url_for(name)
+    if kind == "public":
+        return
+    response = client.get(url)
+    if kind == "api":
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (k, _b) in URLS.items() if k in ("record", "write")))
+def test_staff_of_another_district_get_404(client, cast, upload_of_staff, name):
+    _kind, url = url_for(name)
+    client.force_login(cast["other_staff"])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {}).status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (k, _b) in URLS.items() if k in ("record", "write")))
+def test_a_commune_account_sees_only_its_commune(client, cast, upload_of_staff, name):
+    _kind, url = url_for(name)
+    client.force_login(cast["commune_staff"])  # commune C2; the records are in C1
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (k, _b) in URLS.items() if k in ("write", "create", "admin")))
+@pytest.mark.parametrize("role", ["viewer", "approver"])
+def test_read_only_roles_cannot_write(client, cast, upload_of_staff, name, role):
+    _kind, url = url_for(name)
+    client.force_login(cast[role])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {}).status_code == 403
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (k, _b) in URLS.items() if k == "list"))
+def test_lists_show_only_the_users_scope(client, cast, name):
+    _kind, url = url_for(name)
+    client.force_login(cast["other_staff"])
+    response = client.get(url + "?active_on=")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for outside in ("Xóm Một", "Nguyễn Văn Đức", "Chi bộ xóm Một", "Xã Một"):
+        assert outside not in page
+
+
+def test_lists_export_only_the_users_scope(client, cast):
+    client.force_login(cast["other_staff"])
+    response = client.get(reverse("hamlets:member_list") + "?_export=csv")
+    text = response.content.decode("utf-8")
+    assert "Võ Thị Lan" in text and "Nguyễn Văn Đức" not in text
+
+
+def test_the_change_log_is_for_administrators(client, cast):
+    for role in ("staff", "viewer", "approver"):
+        client.force_login(cast[role])
+        assert client.get(reverse("hamlets:change_log")).status_code == 403
+    client.force_login(cast["admin"])
+    response = client.get(reverse("hamlets:change_log") + "?user=&since=&until=")
+    assert response.status_code == 200
+
+
+def test_staff_can_open_their_own_records(client, cast, upload_of_staff):
+    client.force_login(cast["staff"])
+    for name, (kind, _b) in URLS.items():
+        if kind in ("record", "write", "create", "list"):
+            assert client.get(url_for(name)[1]).status_code == 200, name
