@@ -2,6 +2,7 @@
 validation is the models' clean() (hamlets/rules.py) or the actions'."""
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from coverage_site.lib.dates import today
@@ -67,6 +68,18 @@ class ScopedFormMixin:
                 field.help_text = field.help_text or _("Ngày/tháng/năm, ví dụ 10/11/2016.")
             if isinstance(field, MemberCodeField):
                 field.user = user
+
+    def _update_errors(self, errors):
+        # A rule may concern a field this form does not show (editing a birth
+        # date can break the admission age): show it above the form instead of
+        # failing. The message itself names the field.
+        if hasattr(errors, "error_dict"):
+            remapped = {}
+            for field, messages in errors.error_dict.items():
+                key = field if field in self.fields else NON_FIELD_ERRORS
+                remapped.setdefault(key, []).extend(messages)
+            errors = ValidationError(remapped)
+        super()._update_errors(errors)
 
 
 class VersionedFormMixin:

@@ -10,6 +10,7 @@ from hamlets.models import AdmissionTarget, BranchRating, Member, Upload
 
 pytestmark = pytest.mark.django_db
 
+
 # name -> (kind, kwargs builder); kinds: "list" (visible to all logged-in users,
 # filtered by scope), "record" (a D1 record page), "write" (a D1 record change),
 # "create" (a new record), "admin" (administrators only), "api", "public", "account".

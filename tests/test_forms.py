@@ -1,0 +1,210 @@
+"""Data rules reachable through the browser forms: each gives its message
+next to the field and saves nothing."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from hamlets.exchange import export_tables
+from hamlets.models import Branch, BranchSecretary, Member, Membership, VillageHead
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, cast):
+    client.force_login(cast["staff"])
+    return client
+
+
+def errors_of(response):
+    return {name: [str(e) for e in errors] for name, errors in response.context["form"].errors.items()}
+
+
+def unchanged(before):
+    return export_tables() == before
+
+
+def post(client, name, data, **kwargs):
+    before = export_tables()
+    response = client.post(reverse(name, kwargs=kwargs), data)
+    assert response.status_code == 200, "the form is shown again"
+    assert unchanged(before), "nothing is saved"
+    return errors_of(response), response.content.decode()
+
+
+def test_admission_before_18(staff_client):
+    errors, page = post(
+        staff_client,
+        "hamlets:member_admit",
+        {
+            "code": "M9",
+            "full_name": "Hồ Văn Mới",
+            "gender": "male",
+            "birth_date": "01/06/2000",
+            "admitted_on": "01/01/2016",
+            "branch": Branch.objects.get(code="B1").pk,
+        },
+    )
+    assert "chưa đủ 18 tuổi" in errors["admitted_on"][0]
+    assert "chưa đủ 18 tuổi" in page
+
+
+def test_a_malformed_date_is_refused(staff_client):
+    errors, _page = post(
+        staff_client,
+        "hamlets:member_transfer",
+        {"to_branch": Branch.objects.get(code="B2").pk, "on": "31/02/2016"},
+        code="M1",
+    )
+    assert errors["on"]
+
+
+def test_transfer_before_the_current_membership_started(staff_client):
+    # M3 joined B1 on 02/09/2010: a transfer dated earlier would overlap.
+    errors, _page = post(
+        staff_client,
+        "hamlets:member_transfer",
+        {"to_branch": Branch.objects.get(code="B2").pk, "on": "01/01/2009"},
+        code="M3",
+    )
+    assert errors["on"]
+
+
+def test_leaving_before_joining(staff_client):
+    errors, _page = post(staff_client, "hamlets:member_leave", {"on": "01/01/1989", "reason": "deceased"}, code="M1")
+    assert errors["on"]
+
+
+def test_official_before_admission(staff_client):
+    errors, _page = post(staff_client, "hamlets:member_recognise", {"official_on": "01/01/1974"}, code="M1")
+    assert "ngày kết nạp" in errors["official_on"][0]
+
+
+def test_training_in_the_future(staff_client):
+    future = (datetime.date.today() + datetime.timedelta(days=30)).strftime("%d/%m/%Y")
+    errors, _page = post(staff_client, "hamlets:member_training", {"trained_on": future}, code="M2")
+    assert "tương lai" in errors["trained_on"][0]
+
+
+def test_branch_serving_a_hamlet_of_another_commune(staff_client):
+    from hamlets.models import Commune, Hamlet
+
+    errors, _page = post(
+        staff_client,
+        "hamlets:branch_found",
+        {
+            "code": "B9",
+            "name": "Chi bộ mới",
+            "commune": Commune.objects.get(code="C2").pk,
+            "hamlets": [Hamlet.objects.get(code="H1").pk],
+            "established_on": "01/01/2016",
+        },
+    )
+    assert "không thuộc xã" in errors["hamlets"][0]
+
+
+def test_secretary_term_before_membership(staff_client):
+    m2 = Member.objects.get(code="M2")
+    errors, _page = post(
+        staff_client, "hamlets:branch_secretary", {"member": m2.pk, "start_on": "01/01/2009"}, code="B2"
+    )
+    assert "suốt nhiệm kỳ" in " ".join(errors.get("member", []) + errors.get("__all__", []))
+
+
+def test_village_head_younger_than_21(staff_client):
+    errors, _page = post(
+        staff_client,
+        "hamlets:hamlet_head",
+        {
+            "code": "VH9",
+            "full_name": "Lê Văn Trẻ",
+            "birth_date": "01/01/2000",
+            "term_start": "01/06/2016",
+        },
+        code="H2",
+    )
+    assert "21 tuổi" in errors["birth_date"][0]
+
+
+def test_village_head_term_overlapping_the_previous_one(staff_client):
+    # VH3 (H2) runs 01/06/2014 – 01/06/2019; a new term from 2013 would overlap it.
+    errors, _page = post(
+        staff_client,
+        "hamlets:hamlet_head",
+        {
+            "code": "VH9",
+            "full_name": "Lê Văn Trẻ",
+            "term_start": "01/06/2013",
+            "term_end": "01/06/2015",
+        },
+        code="H2",
+    )
+    assert any("trùng" in e for e in errors.get("term_start", []))
+
+
+def test_dissolving_a_branch_with_members(staff_client):
+    errors, _page = post(staff_client, "hamlets:branch_dissolve", {"on": "01/01/2016"}, code="B1")
+    assert "chuyển sinh hoạt" in errors["on"][0]
+
+
+def test_member_edit_birth_date_that_breaks_the_admission_age(staff_client):
+    m1 = Member.objects.get(code="M1")
+    from hamlets.views import version_of
+
+    errors, _page = post(
+        staff_client,
+        "hamlets:member_edit",
+        {
+            "full_name": m1.full_name,
+            "gender": "male",
+            "birth_date": "01/01/1960",
+            "version": version_of(m1),
+        },
+        code="M1",
+    )
+    assert "18 tuổi" in " ".join(errors["__all__"] + errors.get("birth_date", []) + errors.get("admitted_on", []))
+
+
+# --- actions that succeed, checked by what the user then sees -------------------------------
+
+
+def test_transfer_moves_the_member_and_ends_the_secretary_term(staff_client):
+    response = staff_client.post(
+        reverse("hamlets:member_transfer", kwargs={"code": "M3"}),
+        {"to_branch": Branch.objects.get(code="B2").pk, "on": "01/03/2016"},
+    )
+    assert response.status_code == 302
+    old, new = Membership.objects.filter(member__code="M3").order_by("joined_on")
+    assert (old.left_on, old.left_reason) == (datetime.date(2016, 3, 1), "transferred")
+    assert (new.branch.code, new.joined_on, new.left_on) == ("B2", datetime.date(2016, 3, 1), None)
+    term = BranchSecretary.objects.get(member__code="M3")
+    assert term.end_on == datetime.date(2016, 3, 1)
+    page = staff_client.get(response["Location"]).content.decode()
+    assert "Đã chuyển sinh hoạt." in page and "Chi bộ thôn Hai" in page
+
+
+def test_appointing_a_head_ends_the_previous_term(staff_client):
+    response = staff_client.post(
+        reverse("hamlets:hamlet_head", kwargs={"code": "H1"}),
+        {
+            "code": "VH9",
+            "full_name": "Lê Văn Mới",
+            "member": "M3",
+            "term_start": "01/06/2016",
+        },
+    )
+    assert response.status_code == 302
+    assert VillageHead.objects.get(code="VH2").term_end == datetime.date(2016, 6, 1)
+    assert VillageHead.objects.get(code="VH9").member.code == "M3"
+
+
+def test_history_records_who_changed_what(staff_client, cast):
+    staff_client.post(reverse("hamlets:member_training", kwargs={"code": "M2"}), {"trained_on": "05/05/2015"})
+    member = Member.objects.get(code="M2")
+    latest = member.history.latest()
+    assert latest.history_user == cast["staff"]
+    page = staff_client.get(reverse("hamlets:record_history", kwargs={"kind": "member", "pk": member.pk}))
+    text = page.content.decode()
+    assert "staff_d1" in text and "05/05/2015" in text

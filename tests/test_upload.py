@@ -1,0 +1,98 @@
+"""Spreadsheet upload in the browser: preview writes nothing, scope is enforced,
+broken files are refused with row-level errors, confirmation applies."""
+
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from hamlets.exchange import export_tables
+from hamlets.models import Member
+
+pytestmark = pytest.mark.django_db
+
+MEMBERS_HEADER = "code,full_name,gender,birth_date,residence_hamlet_code,admitted_on,official_on\n"
+
+
+def upload(client, name, content):
+    response = client.post(reverse("hamlets:upload"), {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 302, response.content[:500]
+    return response["Location"]
+
+
+@pytest.fixture
+def staff_client(client, cast):
+    client.force_login(cast["staff"])
+    return client
+
+
+def test_preview_writes_nothing_and_confirm_applies(staff_client):
+    csv = MEMBERS_HEADER + "M7,Đinh Văn Bảy,male,1970-02-02,H1,1995-03-03,1996-03-03\n"
+    preview_url = upload(staff_client, "members.csv", csv.encode())
+    before = export_tables()
+    page = staff_client.get(preview_url).content.decode()
+    assert "Sẽ thêm 1 và cập nhật 0 bản ghi." in page
+    assert export_tables() == before
+    response = staff_client.post(preview_url)
+    assert response.status_code == 302
+    assert Member.objects.get(code="M7").full_name == "Đinh Văn Bảy"
+    assert Member.objects.get(code="M7").history.latest().history_user.username == "staff_d1"
+
+
+def test_a_row_outside_the_users_scope_is_refused(staff_client):
+    # H4 is in district D2; staff_d1 works for D1.
+    csv = MEMBERS_HEADER + "M7,Đinh Văn Bảy,male,1970-02-02,H4,1995-03-03,1996-03-03\n"
+    preview_url = upload(staff_client, "members.csv", csv.encode())
+    before = export_tables()
+    response = staff_client.get(preview_url)
+    errors = response.context["result"].errors
+    assert [(e.sheet, e.row) for e in errors] == [("members", 2)]
+    assert "ngoài phạm vi" in errors[0].message
+    assert staff_client.post(preview_url).status_code == 200  # confirming does not apply it either
+    assert export_tables() == before
+
+
+def test_a_broken_file_gets_row_level_errors_and_changes_nothing(staff_client):
+    csv = MEMBERS_HEADER + "M7,Đinh Văn Bảy,male,31/02/1970,H1,1995-03-03,\nM8,,female,1970-01-01,H1,1995-03-03,\n"
+    preview_url = upload(staff_client, "members.csv", csv.encode())
+    before = export_tables()
+    page = staff_client.get(preview_url).content.decode()
+    result = staff_client.get(preview_url).context["result"]
+    assert {(e.sheet, e.row, e.column) for e in result.errors} == {
+        ("members", 2, "birth_date"),
+        ("members", 3, "full_name"),
+    }
+    assert "chưa có gì được ghi" in page
+    assert export_tables() == before
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_refused(staff_client):
+    response = staff_client.post(reverse("hamlets:upload"), {"file": SimpleUploadedFile("notes.txt", b"hello")})
+    assert response.status_code == 200
+    assert "xlsx" in response.content.decode()
+    preview_url = upload(staff_client, "broken.xlsx", b"not a workbook")
+    assert "Excel" in staff_client.get(preview_url).content.decode()
+
+
+def test_the_template_explains_columns_and_uploads_back_unchanged(staff_client):
+    response = staff_client.get(reverse("hamlets:upload_template"))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert "members" in workbook.sheetnames and "area_types" not in workbook.sheetnames
+    rows = list(workbook["hamlets"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("code", "name", "commune_code")
+    assert rows[1][0].startswith("↳ ") and "bắt buộc" in rows[1][0]
+    assert {row[0] for row in rows[2:]} == {"H1", "H2", "H3"}  # the user's hamlets, not H4
+    # The template as downloaded uploads cleanly and changes nothing.
+    preview_url = upload(staff_client, "mau.xlsx", response.content)
+    result = staff_client.get(preview_url).context["result"]
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.total_created == result.total_updated == 0
+
+
+def test_another_users_upload_is_not_found(client, cast):
+    client.force_login(cast["staff"])
+    preview_url = upload(client, "members.csv", MEMBERS_HEADER.encode())
+    client.force_login(cast["commune_staff"])
+    assert client.get(preview_url).status_code == 404
