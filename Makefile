@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE := coverage_site.settings
 
-.PHONY: setup run test lint messages demo-fixture clean benchmark
+.PHONY: setup run test lint messages demo-fixture clean benchmark chromium
 
 setup: $(VENV)/.installed messages
 
@@ -28,8 +28,16 @@ run: setup
 	@echo "Mở http://127.0.0.1:8000 và đăng nhập bằng một tài khoản ở trên."
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: setup
+test: setup chromium
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) -m pytest $(PYTEST_ARGS)
+
+# Debian's Chromium for the browser tests (Playwright cannot download browsers here).
+chromium:
+	@if [ "$$SKIP_BROWSER_TESTS" != 1 ] && ! command -v chromium >/dev/null; then \
+	  echo "Installing Chromium for the browser tests (apt)…"; \
+	  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)) \
+	  || echo "Could not install chromium: the browser tests will fail (SKIP_BROWSER_TESTS=1 skips them)."; \
+	fi
 
 lint: setup
 	$(VENV)/bin/ruff check .
