@@ -97,6 +97,14 @@ class VillageHeadTable(tables.Table):
 
 class CandidateTable(tables.Table):
     code = tables.Column(verbose_name=_("Mã"), linkify=("hamlets:candidate_edit", {"code": tables.A("code")}))
+    admit = tables.TemplateColumn(
+        '{% load i18n %}{% if record.status != "admitted" and record.status != "dropped" %}'
+        "<a href=\"{% url 'hamlets:member_admit' %}?candidate={{ record.code }}\">"
+        '{% translate "Kết nạp" %}</a>{% endif %}',
+        verbose_name="",
+        orderable=False,
+        exclude_from_export=True,
+    )
     full_name = tables.Column(verbose_name=_("Họ và tên"), order_by=("name_folded",))
     hamlet = tables.Column(verbose_name=_("Thôn, xóm"))
     identified_on = tables.DateColumn(verbose_name=_("Đưa vào diện"))
@@ -105,7 +113,7 @@ class CandidateTable(tables.Table):
 
     class Meta:
         model = models.Candidate
-        fields = ["code", "full_name", "hamlet", "identified_on", "course_completed_on", "status"]
+        fields = ["code", "full_name", "hamlet", "identified_on", "course_completed_on", "status", "admit"]
 
 
 class AdmissionTargetTable(tables.Table):

@@ -20,7 +20,7 @@ D = datetime.date
 
 
 def code(prefix):
-    return f"{prefix}{next(_seq)}"
+    return f"{prefix}-{next(_seq)}"
 
 
 def district(**kw):

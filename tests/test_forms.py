@@ -208,3 +208,28 @@ def test_history_records_who_changed_what(staff_client, cast):
     page = staff_client.get(reverse("hamlets:record_history", kwargs={"kind": "member", "pk": member.pk}))
     text = page.content.decode()
     assert "staff_d1" in text and "05/05/2015" in text
+
+
+def test_admitting_a_candidate_links_the_record(staff_client):
+    from hamlets.models import Candidate
+
+    page = staff_client.get(reverse("hamlets:candidate_list")).content.decode()
+    assert "?candidate=Q1" in page
+    form = staff_client.get(reverse("hamlets:member_admit") + "?candidate=Q1").context["form"]
+    assert form.initial["full_name"] == "Đặng Văn Phúc"
+    response = staff_client.post(
+        reverse("hamlets:member_admit"),
+        {
+            "code": "M9",
+            "full_name": "Đặng Văn Phúc",
+            "gender": "male",
+            "birth_date": "01/01/1995",
+            "admitted_on": "01/06/2016",
+            "branch": Branch.objects.get(code="B3").pk,
+            "candidate": Candidate.objects.get(code="Q1").pk,
+        },
+    )
+    assert response.status_code == 302
+    candidate = Candidate.objects.get(code="Q1")
+    assert (candidate.status, candidate.member.code) == ("admitted", "M9")
+    assert Membership.objects.get(member__code="M9").joined_on == datetime.date(2016, 6, 1)

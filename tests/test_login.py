@@ -30,3 +30,13 @@ def test_a_good_login_lands_on_the_home_page(client, cast):
 def test_sessions_expire(settings):
     assert settings.SESSION_COOKIE_AGE <= 12 * 3600
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def test_the_interface_is_vietnamese_by_default_and_english_on_request(client, cast):
+    client.force_login(cast["staff"])
+    page = client.get(reverse("hamlets:member_list")).content.decode()
+    assert '<html lang="vi">' in page and "Tìm (không cần dấu)" in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("hamlets:member_list")).content.decode()
+    assert '<html lang="en">' in page and "Search (diacritics optional)" in page
+    assert "Hamlets without a branch" in client.get(reverse("home")).content.decode()
