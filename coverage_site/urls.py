@@ -13,6 +13,6 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("reports.urls")),
+    path("", include("reports.urls")),
     path("", include("hamlets.urls")),
 ]

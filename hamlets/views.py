@@ -27,6 +27,7 @@ from coverage_site.lib.dates import today
 
 from . import actions, filters, forms, models, tables
 from .permissions import can_edit, get_editable_or_403, get_visible_or_404, require_editor, role_of
+from .timeline import branch_timeline, hamlet_timeline
 
 # --- helpers -----------------------------------------------------------------------------
 
@@ -246,6 +247,7 @@ def hamlet_detail(request, code):
         .order_by("member__name_folded"),
         "heads": hamlet.head_terms.select_related("member").order_by("-term_start"),
         "candidates": hamlet.candidates.order_by("-identified_on"),
+        "timeline": hamlet_timeline(hamlet),
         "can_edit": can_edit(request.user),
     }
     return render(request, "hamlets/hamlet_detail.html", context)
@@ -269,6 +271,7 @@ def branch_detail(request, code):
         .order_by("-left_on")[:100],
         "secretaries": branch.secretary_terms.select_related("member").order_by("-start_on"),
         "ratings": branch.ratings.order_by("-year"),
+        "timeline": branch_timeline(branch),
         "can_edit": can_edit(request.user),
     }
     return render(request, "hamlets/branch_detail.html", context)

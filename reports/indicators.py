@@ -632,9 +632,12 @@ def child_units(unit, day):
     return []
 
 
-def compute(unit, day, area=None, by_child=False):
-    """The indicators JSON of indicators.md ("Machine-readable output")."""
-    snapshot = Snapshot(unit_communes(unit, day), day, area)
+def compute(unit, day, area=None, by_child=False, snapshot=None):
+    """The indicators JSON of indicators.md ("Machine-readable output").
+
+    Pass the unit's `snapshot` when the caller also needs its rows (the
+    dashboard's action lists), so the states are read once."""
+    snapshot = snapshot or Snapshot(unit_communes(unit, day), day, area)
     per_commune = snapshot.per_commune()
     commune_ids = [c.pk for c in snapshot.communes]
     result = {
@@ -660,7 +663,7 @@ def compute(unit, day, area=None, by_child=False):
 # --- drill-down and status --------------------------------------------------------
 
 
-def numerator_rows(key, unit, day, area=None):
+def numerator_rows(key, unit, day, area=None, snapshot=None):
     """The records an indicator's numerator counts: hamlets, branches, active
     memberships or first memberships (admissions). len() == numerator."""
     indicator = INDICATOR_BY_KEY[key]
@@ -670,7 +673,8 @@ def numerator_rows(key, unit, day, area=None):
     if indicator.level == "member":
         return member_rows(communes, day, area).filter(indicator.numerator(day))
     model = Hamlet if indicator.level == "hamlet" else Branch
-    return model.objects.filter(pk__in=Snapshot(communes, day, area).numerator_ids(key))
+    snapshot = snapshot or Snapshot(communes, day, area)
+    return model.objects.filter(pk__in=snapshot.numerator_ids(key))
 
 
 def denominator_rows(key, unit, day, area=None):
@@ -747,3 +751,31 @@ def branch_state_ids(branches, day, state):
         "no_secretary": lambda row: not row["has_secretary"],
     }
     return [pk for pk, row in snapshot.branches.items() if tests[state](row)]
+
+
+def data_version():
+    """A number that changes whenever any registry record changes: the sum of
+    the latest history ids. Cached figures are keyed by it, so a correction
+    invalidates them without any bookkeeping."""
+    from django.db.models import Max
+
+    from hamlets.exchange.schema import SHEETS
+
+    total = 0
+    for sheet in SHEETS:
+        total += sheet.model.history.aggregate(latest=Max("history_id"))["latest"] or 0
+    return total
+
+
+def compute_cached(unit, day, area=None, by_child=False, version=None):
+    """compute(), remembered in the cache until the data change."""
+    from django.core.cache import cache
+
+    version = data_version() if version is None else version
+    risk = "-".join(str(v) for v in at_risk_settings().values())
+    key = f"indicators:{version}:{risk}:{unit.kind}:{unit.code}:{day.isoformat()}:{area or ''}:{int(by_child)}"
+    result = cache.get(key)
+    if result is None:
+        result = compute(unit, day, area, by_child)
+        cache.set(key, result, 7 * 24 * 3600)
+    return result

@@ -4,5 +4,9 @@ from . import views
 
 app_name = "reports"
 urlpatterns = [
-    path("indicators", views.indicators_api, name="indicators_api"),
+    path("api/v1/indicators", views.indicators_api, name="indicators_api"),
+    path("dashboard/", views.dashboard_home, name="dashboard_home"),
+    path("dashboard/<str:kind>/<str:code>/", views.dashboard, name="dashboard"),
+    path("dashboard/<str:kind>/<str:code>/trend/", views.trend, name="trend"),
+    path("dashboard/<str:kind>/<str:code>/<str:key>/", views.drill_down, name="drill_down"),
 ]

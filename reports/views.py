@@ -1,9 +1,22 @@
-from django.http import JsonResponse
+"""Dashboards, drill-downs, trends and the indicators API. Thin: the figures
+come from reports/indicators.py, their assembly from reports/dashboards.py."""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django_tables2 import RequestConfig
+from django_tables2.export import TableExport
 
-from hamlets.permissions import can_see_unit
+from coverage_site.lib.dates import today
+from hamlets.models import Role
+from hamlets.permissions import can_see_unit, role_of
 
-from . import indicators
+from . import dashboards, indicators, tables
 
 
 @require_GET
@@ -22,3 +35,141 @@ def indicators_api(request):
         # 404, not 403: a unit outside the user's scope is not theirs to know about.
         return JsonResponse({"error": "Không tìm thấy đơn vị trong phạm vi của bạn."}, status=404)
     return JsonResponse(indicators.compute(unit, day, area, by_child), json_dumps_params={"ensure_ascii": False})
+
+
+# --- dashboards ---------------------------------------------------------------------------------
+
+
+def unit_or_404(request, kind, code):
+    try:
+        unit = indicators.get_unit(kind, code)
+    except indicators.UnknownUnit:
+        raise Http404 from None
+    if not can_see_unit(request.user, unit):
+        raise Http404
+    return unit
+
+
+def page_arguments(request):
+    """as_of (dd/mm/yyyy or YYYY-MM-DD, default today) and area (validated)."""
+    text = request.GET.get("as_of", "").strip()
+    day = today()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            day = datetime.datetime.strptime(text, fmt).date()
+            break
+        except ValueError:
+            continue
+    try:
+        area = indicators.check_area(request.GET.get("area") or None)
+    except indicators.UnknownArea:
+        area = None
+    return day, area
+
+
+@login_required
+def dashboard_home(request):
+    """The province for provincial roles; a clerk's own district or commune."""
+    if role_of(request.user) == Role.DISTRICT_STAFF:
+        profile = request.user.profile
+        if profile.commune_id:
+            return redirect("reports:dashboard", kind="commune", code=profile.commune.code)
+        return redirect("reports:dashboard", kind="district", code=profile.district.code)
+    return redirect("reports:dashboard", kind="province", code="all")
+
+
+@login_required
+def dashboard(request, kind, code):
+    unit = unit_or_404(request, kind, code)
+    day, area = page_arguments(request)
+    context = dashboards.dashboard(unit, day, area, request.GET.get("sort"), request.GET.get("chart", ""))
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        return breakdown_export(context, export)
+    context["area_choices"] = dashboards.area_choices()
+    context["query"] = request.GET.urlencode()
+    return render(request, "reports/dashboard.html", context)
+
+
+def breakdown_export(context, export_format):
+    import tablib
+
+    keys = [indicator.key for indicator in context["main_keys"]]
+    headers = [_("Đơn vị"), _("Mã")]
+    for indicator in context["main_keys"]:
+        headers += [
+            f"{indicator.title} – {_('số')}",
+            f"{indicator.title} – {_('trên tổng')}",
+            f"{indicator.title} – {_('tỷ lệ')}",
+        ]
+    data = tablib.Dataset(headers=headers)
+    for child, figures in context["rows"]:
+        row = [child["name"], child["code"]]
+        for key in keys:
+            row += [figures[key]["numerator"], figures[key]["denominator"], figures[key]["ratio"]]
+        data.append(row)
+    name = f"bang-so-lieu-{context['unit'].code}-{context['as_of']:%Y-%m-%d}.{export_format}"
+    if export_format == "csv":
+        response = HttpResponse(("\ufeff" + data.export("csv")).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            data.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def trend(request, kind, code):
+    unit = unit_or_404(request, kind, code)
+    day, area = page_arguments(request)
+    context = dashboards.trend(unit, day, area)
+    context["area_choices"] = dashboards.area_choices()
+    return render(request, "reports/trend.html", context)
+
+
+@login_required
+def drill_down(request, kind, code, key):
+    """The records behind a figure: exactly `numerator` rows."""
+    unit = unit_or_404(request, kind, code)
+    indicator = indicators.INDICATOR_BY_KEY.get(key)
+    if indicator is None:
+        raise Http404
+    day, area = page_arguments(request)
+    snapshot = None
+    if indicator.level in ("hamlet", "branch"):
+        snapshot = indicators.Snapshot(indicators.unit_communes(unit, day), day, area)
+    rows = indicators.numerator_rows(key, unit, day, area, snapshot=snapshot)
+    search = request.GET.get("q", "").strip()
+    if indicator.level == "hamlet":
+        rows = rows.select_related("commune")
+        table = tables.HamletDrillTable(rows.search(search) if search else rows)
+    elif indicator.level == "branch":
+        rows = rows.select_related("commune")
+        conditions = {pk: row["risk_conditions"] for pk, row in snapshot.branches.items()}
+        table = tables.BranchDrillTable(rows.search(search) if search else rows, conditions=conditions)
+    else:
+        rows = rows.select_related("member", "branch")
+        if search:
+            from hamlets.models import Member
+
+            rows = rows.filter(member__in=Member.objects.search(search))
+        table = tables.MembershipDrillTable(rows)
+    export = request.GET.get("_export")
+    if TableExport.is_valid_format(export):
+        exporter = TableExport(export, table)
+        return exporter.response(f"{key}-{unit.code}-{day:%Y-%m-%d}.{export}")
+    RequestConfig(request, paginate={"per_page": 100}).configure(table)
+    return render(
+        request,
+        "reports/drill_down.html",
+        {
+            "unit": unit,
+            "indicator": indicator,
+            "as_of": day,
+            "area": area or "",
+            "table": table,
+            "search": search,
+            "back_url": reverse("reports:dashboard", kwargs={"kind": kind, "code": code}),
+        },
+    )

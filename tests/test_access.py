@@ -68,6 +68,10 @@ URLS = {
     "hamlets:upload_preview": ("write", lambda: {"token": Upload.objects.get().token}),
     "hamlets:change_log": ("admin", dict),
     "reports:indicators_api": ("api", dict),
+    "reports:dashboard_home": ("list", dict),
+    "reports:dashboard": ("record", lambda: {"kind": "district", "code": "D1"}),
+    "reports:trend": ("record", lambda: {"kind": "district", "code": "D1"}),
+    "reports:drill_down": ("record", lambda: {"kind": "district", "code": "D1", "key": "hamlets_without_branch"}),
 }
 
 
@@ -137,7 +141,7 @@ def test_read_only_roles_cannot_write(client, cast, upload_of_staff, name, role)
 def test_lists_show_only_the_users_scope(client, cast, name):
     _kind, url = url_for(name)
     client.force_login(cast["other_staff"])
-    response = client.get(url + "?active_on=")
+    response = client.get(url + "?active_on=", follow=True)
     assert response.status_code == 200
     page = response.content.decode()
     for outside in ("Xóm Một", "Nguyễn Văn Đức", "Chi bộ xóm Một", "Xã Một"):
@@ -164,4 +168,4 @@ def test_staff_can_open_their_own_records(client, cast, upload_of_staff):
     client.force_login(cast["staff"])
     for name, (kind, _b) in URLS.items():
         if kind in ("record", "write", "create", "list"):
-            assert client.get(url_for(name)[1]).status_code == 200, name
+            assert client.get(url_for(name)[1], follow=True).status_code == 200, name

@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -17,3 +18,13 @@ def percent(ratio, digits=1):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def points(change):
+    """A change of a ratio in percentage points: 0.028 -> "+2,8 điểm %"; None -> ""."""
+    if change is None:
+        return ""
+    value = number_format(abs(float(change)) * 100, 1)
+    sign = "+" if change > 0 else "−" if change < 0 else "±"
+    return f"{sign}{value} {_('điểm %')}"

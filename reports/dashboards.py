@@ -1,0 +1,199 @@
+"""What the dashboard pages show, assembled from the indicator engine.
+
+No counting here: every figure comes from reports/indicators.py; this module
+only picks, compares (with the previous month end) and orders them.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from hamlets.models import AreaType, Branch, Hamlet
+
+from . import charts
+from .indicators import (
+    INDICATOR_BY_KEY,
+    INDICATORS,
+    SPECIAL_AREA,
+    Snapshot,
+    compute,
+    compute_cached,
+    data_version,
+    unit_communes,
+)
+
+# The columns of the breakdown table and the trend page.
+MAIN_KEYS = (
+    "hamlets_without_branch",
+    "hamlets_without_resident_members",
+    "hamlets_without_branch_or_members",
+    "village_heads_party_members",
+    "secretaries_trained",
+    "branches_at_risk",
+    "members_elderly",
+    "admissions_vs_target",
+)
+ACTION_LIST_LIMIT = 50
+
+
+def month_end_before(day):
+    """The last day of the month before `day`'s month."""
+    return day.replace(day=1) - datetime.timedelta(days=1)
+
+
+def recent_month_ends(day, count=12):
+    """The `count` month ends up to `day`: `day` itself if it is one, else the previous ones."""
+    ends = []
+    current = day if (day + datetime.timedelta(days=1)).day == 1 else month_end_before(day)
+    while len(ends) < count:
+        ends.append(current)
+        current = month_end_before(current)
+    return list(reversed(ends))
+
+
+def area_choices():
+    return [("", "Tất cả"), (SPECIAL_AREA, "Mọi vùng đặc thù")] + [
+        (a.code, a.name) for a in AreaType.objects.order_by("name")
+    ]
+
+
+@dataclass
+class Card:
+    indicator: object
+    numerator: int
+    denominator: int
+    ratio: float | None
+    previous_ratio: float | None
+    previous_numerator: int
+
+    @property
+    def change(self):
+        """Change of the ratio since the previous month end, in percentage points."""
+        if self.ratio is None or self.previous_ratio is None:
+            return None
+        return self.ratio - self.previous_ratio
+
+    @property
+    def trend(self):
+        """ "up", "down" or "same"; and whether that is good news for this indicator."""
+        if self.change is None or abs(self.change) < 0.00005:
+            return "same"
+        return "up" if self.change > 0 else "down"
+
+    @property
+    def good_news(self):
+        if self.trend == "same":
+            return None
+        return (self.trend == "up") == self.indicator.higher_is_better
+
+
+def cards(current, previous):
+    return [
+        Card(
+            indicator,
+            current[indicator.key]["numerator"],
+            current[indicator.key]["denominator"],
+            current[indicator.key]["ratio"],
+            previous[indicator.key]["ratio"],
+            previous[indicator.key]["numerator"],
+        )
+        for indicator in INDICATORS
+    ]
+
+
+def breakdown(result, sort=None):
+    """Rows of the breakdown table: (child unit json, {key: figure}), sorted by a ratio if asked."""
+    rows = [(child["unit"], {key: child["indicators"][key] for key in MAIN_KEYS}) for child in result["children"]]
+    if sort:
+        key, _sep, direction = sort.partition(":")
+        if key in MAIN_KEYS:
+            rows.sort(
+                key=lambda row: (row[1][key]["ratio"] is None, row[1][key]["ratio"] or 0),
+                reverse=direction == "desc",
+            )
+    return rows
+
+
+def action_lists(snapshot):
+    """Hamlets without a branch, branches at risk (with conditions), branches without a secretary."""
+    unserved = [pk for pk, row in snapshot.hamlets.items() if not row["served"]]
+    at_risk = {pk: row["risk_conditions"] for pk, row in snapshot.branches.items() if row["at_risk"]}
+    no_secretary = [pk for pk, row in snapshot.branches.items() if not row["has_secretary"]]
+    hamlets = Hamlet.objects.filter(pk__in=unserved).select_related("commune").order_by("commune__name", "code")
+    return {
+        "hamlets_without_branch": (len(unserved), list(hamlets[:ACTION_LIST_LIMIT])),
+        "branches_at_risk": (
+            len(at_risk),
+            [
+                (branch, at_risk[branch.pk])
+                for branch in Branch.objects.filter(pk__in=list(at_risk))
+                .select_related("commune")
+                .order_by("commune__name", "code")[:ACTION_LIST_LIMIT]
+            ],
+        ),
+        "branches_without_secretary": (
+            len(no_secretary),
+            list(
+                Branch.objects.filter(pk__in=no_secretary)
+                .select_related("commune")
+                .order_by("commune__name", "code")[:ACTION_LIST_LIMIT]
+            ),
+        ),
+    }
+
+
+def dashboard(unit, day, area=None, sort=None, chart_key="hamlets_without_branch"):
+    """Everything the dashboard page of a unit shows."""
+    snapshot = Snapshot(unit_communes(unit, day), day, area)
+    current = compute(unit, day, area, by_child=True, snapshot=snapshot)
+    previous_day = month_end_before(day)
+    previous = compute_cached(unit, previous_day, area)
+    rows = breakdown(current, sort)
+    chart_indicator = INDICATOR_BY_KEY.get(chart_key) or INDICATOR_BY_KEY["hamlets_without_branch"]
+    key = chart_indicator.key
+    chart = (
+        charts.bar_chart(
+            f"{chart_indicator.title} – {unit.name}",
+            [
+                (
+                    child["unit"]["name"],
+                    child["indicators"][key]["ratio"],
+                    child["indicators"][key]["numerator"],
+                    child["indicators"][key]["denominator"],
+                )
+                for child in current["children"]
+            ],
+        )
+        if current["children"]
+        else None
+    )
+    return {
+        "unit": unit,
+        "as_of": day,
+        "area": area or "",
+        "previous_day": previous_day,
+        "cards": cards(current["indicators"], previous["indicators"]),
+        "rows": rows,
+        "main_keys": [INDICATOR_BY_KEY[key] for key in MAIN_KEYS],
+        "children_kind": rows[0][0]["kind"] if rows else None,
+        "actions": action_lists(snapshot),
+        "chart": chart,
+        "chart_indicator": chart_indicator,
+        "month_ends": recent_month_ends(day, 6),
+    }
+
+
+def trend(unit, day, area=None, keys=MAIN_KEYS):
+    """The figures at the 12 month ends up to `day`, and a line chart per indicator.
+
+    Each month end is computed once and kept in the cache until the data
+    change, so past months are not recomputed on every visit."""
+    version = data_version()
+    days = recent_month_ends(day, 12)
+    results = [compute_cached(unit, d, area, version=version) for d in days]
+    series = []
+    for key in keys:
+        indicator = INDICATOR_BY_KEY[key]
+        points = [(f"{d:%m/%Y}", result["indicators"][key]["ratio"]) for d, result in zip(days, results, strict=True)]
+        figures = [result["indicators"][key] for result in results]
+        series.append((indicator, charts.line_chart(indicator.title, points), figures))
+    return {"unit": unit, "as_of": day, "area": area or "", "days": days, "series": series}
