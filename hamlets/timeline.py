@@ -1,6 +1,7 @@
 """What happened to a hamlet or a branch, in date order (for their pages)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .models import Branch, BranchSecretary, Membership, VillageHead
 
@@ -38,9 +39,9 @@ def hamlet_timeline(hamlet, limit=200):
 
 
 def branch_timeline(branch, limit=200):
-    events = [(branch.established_on, _("Thành lập chi bộ"))]
+    events = [(branch.established_on, pgettext("event", "Thành lập chi bộ"))]
     if branch.dissolved_on:
-        events.append((branch.dissolved_on, _("Giải thể chi bộ")))
+        events.append((branch.dissolved_on, pgettext("event", "Giải thể chi bộ")))
     memberships = Membership.objects.filter(branch=branch).select_related("member", "branch")
     events += _events_of_memberships(memberships, who=lambda m: m.member.full_name)
     for term in BranchSecretary.objects.filter(branch=branch).select_related("member"):

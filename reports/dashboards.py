@@ -51,7 +51,9 @@ def recent_month_ends(day, count=12):
 
 
 def area_choices():
-    return [("", "Tất cả"), (SPECIAL_AREA, "Mọi vùng đặc thù")] + [
+    from django.utils.translation import gettext as _
+
+    return [("", _("Tất cả")), (SPECIAL_AREA, _("Mọi vùng đặc thù"))] + [
         (a.code, a.name) for a in AreaType.objects.order_by("name")
     ]
 

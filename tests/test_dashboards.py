@@ -36,8 +36,9 @@ def card_figures(html):
     return found
 
 
-@pytest.mark.parametrize(("kind", "code", "area"), [("province", "all", ""), ("district", "QL", "special"),
-                                                    ("commune", "QTH", "")])
+@pytest.mark.parametrize(
+    ("kind", "code", "area"), [("province", "all", ""), ("district", "QL", "special"), ("commune", "QTH", "")]
+)
 def test_every_card_shows_the_engines_figure(client, viewer, kind, code, area):
     client.force_login(viewer)
     url = reverse("reports:dashboard", kwargs={"kind": kind, "code": code})
@@ -51,8 +52,10 @@ def test_every_card_shows_the_engines_figure(client, viewer, kind, code, area):
 
 def test_the_article_figures_on_the_district_dashboard(client, viewer):
     client.force_login(viewer)
-    html = client.get(reverse("reports:dashboard", kwargs={"kind": "district", "code": "QL"}),
-                      {"as_of": "10/11/2016", "area": "special"}).content.decode()
+    html = client.get(
+        reverse("reports:dashboard", kwargs={"kind": "district", "code": "QL"}),
+        {"as_of": "10/11/2016", "area": "special"},
+    ).content.decode()
     shown = card_figures(html)
     assert shown["hamlets_without_branch"] == (10, 141)
     assert shown["secretaries_trained"] == (74, 131)
@@ -64,8 +67,10 @@ def test_every_drill_down_has_as_many_rows_as_the_figure(client, viewer, indicat
     client.force_login(viewer)
     unit = get_unit("district", "QL")
     figure = compute(unit, NOV, "special")["indicators"][indicator]["numerator"]
-    response = client.get(reverse("reports:drill_down", kwargs={"kind": "district", "code": "QL", "key": indicator}),
-                          {"as_of": "10/11/2016", "area": "special"})
+    response = client.get(
+        reverse("reports:drill_down", kwargs={"kind": "district", "code": "QL", "key": indicator}),
+        {"as_of": "10/11/2016", "area": "special"},
+    )
     assert response.context["table"].paginator.count == figure
     assert numerator_rows(indicator, unit, NOV, "special").count() == figure
 
@@ -92,8 +97,9 @@ def test_the_previous_month_end_is_compared(client, viewer):
 
 def test_trend_shows_twelve_month_ends(client, viewer):
     client.force_login(viewer)
-    response = client.get(reverse("reports:trend", kwargs={"kind": "district", "code": "QL"}),
-                          {"as_of": "31/12/2016", "area": "special"})
+    response = client.get(
+        reverse("reports:trend", kwargs={"kind": "district", "code": "QL"}), {"as_of": "31/12/2016", "area": "special"}
+    )
     assert response.context["days"] == recent_month_ends(datetime.date(2016, 12, 31))
     indicator, _chart, figures = response.context["series"][0]
     assert indicator.key == "hamlets_without_branch"
@@ -103,7 +109,9 @@ def test_trend_shows_twelve_month_ends(client, viewer):
 
 def test_month_ends():
     assert recent_month_ends(datetime.date(2016, 3, 10), 3) == [
-        datetime.date(2015, 12, 31), datetime.date(2016, 1, 31), datetime.date(2016, 2, 29)
+        datetime.date(2015, 12, 31),
+        datetime.date(2016, 1, 31),
+        datetime.date(2016, 2, 29),
     ]
     assert recent_month_ends(datetime.date(2016, 3, 31), 1) == [datetime.date(2016, 3, 31)]
 

@@ -40,6 +40,7 @@ class Command(BaseCommand):
                 lambda: len(list(indicators.numerator_rows("branches_at_risk", province, day))),
             ),
         ]
+        cases += self.page_cases(day)
         for label, run in cases:
             times = []
             for _ in range(repeat):
@@ -48,6 +49,34 @@ class Command(BaseCommand):
                     run()
                     times.append(time.perf_counter() - start)
             self.stdout.write(
-                f"{label:45} best {min(times):6.3f} s  median {statistics.median(times):6.3f} s  "
+                f"{label:55} best {min(times):6.3f} s  median {statistics.median(times):6.3f} s  "
                 f"queries {len(context.captured_queries)}"
             )
+
+    def page_cases(self, day):
+        """Server time of the dashboard pages, through the full Django stack."""
+        from django.contrib.auth.models import User
+        from django.core.cache import cache
+        from django.test import Client
+
+        from hamlets.models import Profile, Role
+
+        user, _created = User.objects.get_or_create(username="benchmark-viewer")
+        Profile.objects.get_or_create(user=user, defaults={"role": Role.PROVINCIAL_VIEWER})
+        client = Client()
+        client.force_login(user)
+        as_of = day.strftime("%d/%m/%Y")
+
+        def get(url):
+            response = client.get(url, {"as_of": as_of}, HTTP_HOST="localhost")
+            assert response.status_code == 200, response.status_code
+
+        def trend_cold():
+            cache.clear()
+            get("/dashboard/province/all/trend/")
+
+        return [
+            ("page: province dashboard", lambda: get("/dashboard/province/all/")),
+            ("page: province 12-month trend, empty cache", trend_cold),
+            ("page: province 12-month trend, cached month ends", lambda: get("/dashboard/province/all/trend/")),
+        ]
