@@ -451,6 +451,14 @@ def _branch_states(branches, day):
     )
 
 
+# How files (XLSX, PDF) name the conditions; pages use hamlets/_risk_conditions.html.
+RISK_CONDITION_LABELS = {
+    "below_minimum": "dưới 3 đảng viên chính thức",
+    "small_and_elderly": "dưới 5 đảng viên, quá nửa từ 60 tuổi",
+    "small_and_no_admission": "dưới 5 đảng viên, 5 năm không kết nạp",
+}
+
+
 def at_risk_conditions(row):
     """Which conditions of the at-risk rule hold for a branch row (indicators.md, "At risk")."""
     risk = at_risk_settings()

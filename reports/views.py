@@ -4,6 +4,7 @@ come from reports/indicators.py, their assembly from reports/dashboards.py."""
 import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django_tables2.export import TableExport
 
 from coverage_site.lib.dates import today
 from hamlets.models import Role
-from hamlets.permissions import can_see_unit, role_of
+from hamlets.permissions import can_approve, can_see_unit, role_of
 
 from . import dashboards, indicators, tables
 
@@ -172,4 +173,129 @@ def drill_down(request, kind, code, key):
             "search": search,
             "back_url": reverse("reports:dashboard", kwargs={"kind": kind, "code": code}),
         },
+    )
+
+
+# --- monthly summaries -----------------------------------------------------------------------------
+
+
+def _month_or_404(text):
+    from . import summaries
+
+    try:
+        return summaries.parse_month(text)
+    except ValueError:
+        raise Http404 from None
+
+
+@login_required
+def summary_list(request):
+    """The province's view of a month: every reporting unit and its status."""
+    from . import summaries
+
+    month = _month_or_404(request.GET.get("month") or f"{dashboards.month_end_before(today()):%Y-%m}")
+    if role_of(request.user) == Role.DISTRICT_STAFF:
+        # A clerk has one unit: go straight to its summary.
+        profile = request.user.profile
+        kind, code = ("commune", profile.commune.code) if profile.commune_id else ("district", profile.district.code)
+        return redirect("reports:summary_detail", kind=kind, code=code, month=f"{month:%Y-%m}")
+    context = summaries.province_month(month)
+    context["months"] = [
+        d.replace(day=1)
+        for d in reversed(dashboards.recent_month_ends(today() - datetime.timedelta(days=today().day), 24))
+    ]
+    context["indicator_rows"] = summaries.indicator_rows(context["indicators"])
+    return render(request, "reports/summary_list.html", context)
+
+
+@login_required
+def summary_detail(request, kind, code, month):
+    from django.contrib import messages
+
+    from . import summaries
+
+    unit = unit_or_404(request, kind, code)
+    month = _month_or_404(month)
+    summary = summaries.get_or_make(unit, month)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        text = request.POST.get("text", "")
+        try:
+            if action == "submit":
+                summaries.summary_submit(unit=unit, month=month, user=request.user, comment=text)
+                messages.success(request, _("Đã nộp báo cáo."))
+            elif action == "approve":
+                summaries.summary_approve(summary=summary, user=request.user)
+                messages.success(request, _("Đã duyệt và chốt số liệu."))
+            elif action == "return":
+                summaries.summary_return(summary=summary, user=request.user, reason=text)
+                messages.success(request, _("Đã trả lại báo cáo."))
+            elif action == "reopen":
+                summaries.summary_reopen(summary=summary, user=request.user, reason=text)
+                messages.success(request, _("Đã mở lại báo cáo."))
+            else:
+                raise Http404
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return redirect(request.path)
+    content = summaries.content_of(summary)
+    changed = None
+    if summary.status == summary.Status.APPROVED:
+        changed = summaries.changes_since(unit, summary.approved_at)
+    return render(
+        request,
+        "reports/summary_detail.html",
+        {
+            "unit": unit,
+            "summary": summary,
+            "content": content,
+            "month_end": summaries.month_end(month),
+            "indicator_rows": [
+                (indicators.INDICATOR_BY_KEY[key], figure, content["previous_indicators"][key])
+                for key, figure in content["indicators"].items()
+            ],
+            "main_keys": [indicators.INDICATOR_BY_KEY[key] for key in dashboards.MAIN_KEYS],
+            "changes": [(key, label, content["changes"][key]) for key, label in summaries.CHANGE_LABELS.items()],
+            "actions": [(key, label, content["actions"][key]) for key, label in summaries.ACTION_LABELS.items()],
+            "changed": changed,
+            "ended": summaries.has_ended(month),
+            "can_submit": summaries.can_submit(request.user, unit),
+            "can_approve": can_approve(request.user),
+            "events": summary.events.select_related("user") if summary.pk else [],
+        },
+    )
+
+
+@login_required
+def summary_export(request, kind, code, month, export_format):
+    from . import exports, summaries
+
+    unit = unit_or_404(request, kind, code)
+    month = _month_or_404(month)
+    if export_format not in exports.FORMATS:
+        raise Http404
+    summary = summaries.get_or_make(unit, month)
+    data = exports.render(
+        summaries.content_of(summary),
+        export_format,
+        approved=summary.approved_at if summary.status == summary.Status.APPROVED else None,
+    )
+    response = HttpResponse(data, content_type=exports.FORMATS[export_format][0])
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-{unit.code}-{month:%Y-%m}.{export_format}"'
+    return response
+
+
+@login_required
+def summary_changes(request, kind, code, month):
+    """The records of the unit changed since its summary was approved."""
+    from . import summaries
+
+    unit = unit_or_404(request, kind, code)
+    summary = summaries.get_or_make(unit, _month_or_404(month))
+    if summary.status != summary.Status.APPROVED:
+        raise Http404
+    count, entries = summaries.changes_since(unit, summary.approved_at)
+    return render(
+        request, "reports/summary_changes.html", {"unit": unit, "summary": summary, "count": count, "entries": entries}
     )

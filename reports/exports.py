@@ -1,0 +1,295 @@
+"""Files of a monthly summary: XLSX, CSV and PDF, written from its content
+(the frozen copy once approved). Vietnamese headers, real numbers and dates."""
+
+import csv
+import datetime
+import io
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .indicators import INDICATOR_BY_KEY, KEYS, RISK_CONDITION_LABELS
+from .summaries import ACTION_LABELS, CHANGE_LABELS
+
+FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+]
+
+
+def _d(text):
+    return datetime.date.fromisoformat(text)
+
+
+def figure_table(content):
+    """Header and rows: the unit, then each commune; per indicator numerator, denominator, ratio."""
+    header = ["Đơn vị", "Mã"]
+    for key in KEYS:
+        title = INDICATOR_BY_KEY[key].label
+        header += [f"{title} – số", f"{title} – trên tổng", f"{title} – tỷ lệ"]
+    rows = []
+    for part in [content, *content["children"]]:
+        row = [part["unit"]["name"], part["unit"]["code"]]
+        for key in KEYS:
+            figure = part["indicators"][key]
+            row += [figure["numerator"], figure["denominator"], figure["ratio"]]
+        rows.append(row)
+    return header, rows
+
+
+def as_csv(content):
+    header, rows = figure_table(content)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(["" if value is None else value for value in row] for row in rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def as_xlsx(content):
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "Tổng hợp"
+    bold = Font(bold=True)
+    summary.append([f"Báo cáo tháng {content['month'][5:]}/{content['month'][:4]} – {content['unit']['name']}"])
+    summary["A1"].font = Font(bold=True, size=13)
+    summary.append(["Số liệu tại ngày", _d(content["as_of"])])
+    summary["B2"].number_format = "DD/MM/YYYY"
+    summary.append([])
+    header, rows = figure_table(content)
+    summary.append(header)
+    for cell in summary[4]:
+        cell.font = bold
+    for row in rows:
+        summary.append(row)
+        for cell in summary[summary.max_row][4::3]:
+            cell.number_format = "0.0%"
+    summary.freeze_panes = "C5"
+
+    def list_sheet(title, items, columns):
+        sheet = workbook.create_sheet(title[:31])
+        sheet.append([label for label, _key in columns])
+        for cell in sheet[1]:
+            cell.font = bold
+        for item in items:
+            values = []
+            for _label, key in columns:
+                value = item.get(key, "")
+                if key == "date" and value:
+                    value = _d(value)
+                if key == "conditions":
+                    value = "; ".join(RISK_CONDITION_LABELS[c] for c in value or [])
+                values.append(value)
+            sheet.append(values)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, datetime.date):
+                    cell.number_format = "DD/MM/YYYY"
+
+    place = [("Mã", "code"), ("Tên", "name"), ("Xã", "commune")]
+    list_sheet(ACTION_LABELS["hamlets_without_branch"], content["actions"]["hamlets_without_branch"], place)
+    list_sheet(
+        ACTION_LABELS["branches_at_risk"],
+        content["actions"]["branches_at_risk"],
+        place + [("Điều kiện nguy cơ", "conditions")],
+    )
+    changes = workbook.create_sheet("Thay đổi trong tháng")
+    changes.append(["Loại thay đổi", "Mã", "Tên", "Nơi", "Ngày", "Lý do"])
+    for cell in changes[1]:
+        cell.font = bold
+    for key, label in CHANGE_LABELS.items():
+        for item in content["changes"][key]:
+            changes.append(
+                [
+                    label,
+                    item["code"],
+                    item["name"],
+                    item.get("commune") or item.get("branch", ""),
+                    _d(item["date"]) if item.get("date") else None,
+                    item.get("reason", ""),
+                ]
+            )
+            changes.cell(changes.max_row, 5).number_format = "DD/MM/YYYY"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _font():
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "DejaVuSans" in pdfmetrics.getRegisteredFontNames():
+        return "DejaVuSans"
+    for path in FONT_CANDIDATES:
+        if Path(path).exists():
+            pdfmetrics.registerFont(TTFont("DejaVuSans", path))
+            return "DejaVuSans"
+    raise RuntimeError("Không tìm thấy phông DejaVu Sans để in tiếng Việt: cài gói fonts-dejavu-core (apt).")
+
+
+def _pct(ratio):
+    return "–" if ratio is None else f"{ratio * 100:.1f}%".replace(".", ",")
+
+
+def _bar_chart(content, font, width):
+    """The dashboard's bar chart (hamlets without a branch, by commune), drawn for the PDF."""
+    from reportlab.graphics.shapes import Drawing, Rect, String
+
+    items = [(c["unit"]["name"], c["indicators"]["hamlets_without_branch"]) for c in content["children"]]
+    if not items:
+        return None
+    row = 13
+    drawing = Drawing(width, row * len(items) + 10)
+    label_w, bar_left = 120, 125
+    space = width - bar_left - 70
+    for index, (name, figure) in enumerate(reversed(items)):
+        y = 5 + index * row
+        drawing.add(String(label_w, y + 2, name[:24], fontName=font, fontSize=7, textAnchor="end"))
+        length = 0 if figure["ratio"] is None else max(1, space * min(figure["ratio"], 1))
+        drawing.add(Rect(bar_left, y, length, 9, fillColor="#b3261e", strokeColor=None))
+        drawing.add(
+            String(
+                bar_left + length + 3,
+                y + 2,
+                f"{_pct(figure['ratio'])} ({figure['numerator']}/{figure['denominator']})",
+                fontName=font,
+                fontSize=7,
+            )
+        )
+    return drawing
+
+
+def as_pdf(content, *, approved=None):
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = _font()
+    normal = ParagraphStyle("n", fontName=font, fontSize=9, leading=12)
+    small = ParagraphStyle("s", fontName=font, fontSize=7.5, leading=9.5)
+    title = ParagraphStyle("t", fontName=font, fontSize=14, leading=18, alignment=1)
+    heading = ParagraphStyle("h", fontName=font, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4)
+    buffer = io.BytesIO()
+    month = f"{content['month'][5:]}/{content['month'][:4]}"
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=f"Báo cáo tháng {month} – {content['unit']['name']}",
+    )
+    as_of = _d(content["as_of"])
+    story = [
+        Paragraph(f"BÁO CÁO TỔNG HỢP THÁNG {month}", title),
+        Paragraph(f"Độ phủ chi bộ – {content['unit']['name']}", title),
+        Spacer(1, 4 * mm),
+        Paragraph(
+            f"Số liệu tại ngày {as_of:%d/%m/%Y}"
+            + (f"; đã duyệt ngày {approved:%d/%m/%Y}" if approved else "; chưa duyệt"),
+            normal,
+        ),
+        Paragraph("Các chỉ tiêu", heading),
+    ]
+    rows = [["Chỉ tiêu", "Số", "Trên tổng", "Tỷ lệ", "Tháng trước"]]
+    for key in KEYS:
+        figure, previous = content["indicators"][key], content["previous_indicators"][key]
+        rows.append(
+            [
+                Paragraph(INDICATOR_BY_KEY[key].label, small),
+                figure["numerator"],
+                figure["denominator"],
+                _pct(figure["ratio"]),
+                _pct(previous["ratio"]),
+            ]
+        )
+    table_style = TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), font),
+            ("FONTSIZE", (0, 0), (-1, -1), 8),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef0f3")),
+            ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+            ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#b7bec7")),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ]
+    )
+    story.append(Table(rows, colWidths=[85 * mm, 18 * mm, 22 * mm, 20 * mm, 24 * mm], style=table_style, repeatRows=1))
+    if content["children"]:
+        story.append(Paragraph("Theo đơn vị trực thuộc", heading))
+        rows = [["Đơn vị", "Chưa có chi bộ", "Chưa có ĐV tại chỗ", "Chi bộ có nguy cơ", "BT được bồi dưỡng"]]
+        for child in content["children"]:
+            f = child["indicators"]
+            rows.append(
+                [Paragraph(child["unit"]["name"], small)]
+                + [
+                    f"{f[k]['numerator']}/{f[k]['denominator']}"
+                    for k in (
+                        "hamlets_without_branch",
+                        "hamlets_without_resident_members",
+                        "branches_at_risk",
+                        "secretaries_trained",
+                    )
+                ]
+            )
+        story.append(
+            Table(rows, colWidths=[60 * mm, 27 * mm, 32 * mm, 30 * mm, 30 * mm], style=table_style, repeatRows=1)
+        )
+        chart = _bar_chart(content, font, 180 * mm)
+        if chart is not None:
+            story.append(KeepTogether([Paragraph("Thôn, xóm chưa có chi bộ theo đơn vị", heading), chart]))
+    story.append(Paragraph("Thay đổi so với cuối tháng trước", heading))
+    for key, label in CHANGE_LABELS.items():
+        items = content["changes"][key]
+        text = ", ".join(f"{i['name']} ({i.get('commune') or i.get('branch', '')})" for i in items[:40])
+        more = f" … và {len(items) - 40} nữa" if len(items) > 40 else ""
+        story.append(Paragraph(f"<b>{label}</b> ({len(items)}): {text or '—'}{more}", small))
+    for key, label in ACTION_LABELS.items():
+        items = content["actions"][key]
+        story.append(Paragraph(f"{label} ({len(items)})", heading))
+        text = "; ".join(
+            f"{i['name']} – {i['commune']}"
+            + (f" [{'; '.join(RISK_CONDITION_LABELS[c] for c in i['conditions'])}]" if i.get("conditions") else "")
+            for i in items
+        )
+        story.append(Paragraph(text or "—", small))
+    story += [
+        Spacer(1, 8 * mm),
+        Paragraph(
+            f"Ngày {datetime.date.today():%d} tháng {datetime.date.today():%m} năm {datetime.date.today():%Y}",
+            ParagraphStyle("r", parent=normal, alignment=2),
+        ),
+        Spacer(1, 3 * mm),
+        Table(
+            [["Người lập biểu", "Trưởng ban"], ["(ký, ghi rõ họ tên)", "(ký, ghi rõ họ tên)"]],
+            colWidths=[90 * mm, 90 * mm],
+            style=TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), font),
+                    ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                    ("FONTSIZE", (0, 1), (-1, 1), 7),
+                ]
+            ),
+        ),
+        Spacer(1, 20 * mm),
+    ]
+    document.build(story)
+    return buffer.getvalue()
+
+
+FORMATS = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_xlsx),
+    "csv": ("text/csv; charset=utf-8", as_csv),
+    "pdf": ("application/pdf", as_pdf),
+}
+
+
+def render(summary_content, export_format, *, approved=None):
+    _mime, writer = FORMATS[export_format]
+    if export_format == "pdf":
+        return writer(summary_content, approved=approved)
+    return writer(summary_content)

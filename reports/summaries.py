@@ -1,0 +1,292 @@
+"""Monthly summaries: their content (from the indicator engine), the workflow
+(submit, approve, return, reopen) and who may do what.
+
+A month's figures are the indicators as of the last day of that month. The
+content is plain JSON, so that approval can freeze it unchanged.
+"""
+
+import calendar
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from coverage_site.lib.dates import today
+from hamlets.models import Branch, Hamlet, Member, Membership, Role
+from hamlets.permissions import can_approve, can_see_unit, role_of
+
+from .indicators import INDICATOR_BY_KEY, Snapshot, Unit, child_units, compute, get_unit, unit_communes
+from .models import MonthlySummary, SummaryEvent
+
+SUMMARY_DUE_DAYS = getattr(settings, "SUMMARY_DUE_DAYS", 10)
+
+
+def month_end(month):
+    """The last day of the month of `month` (any day of it)."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def parse_month(text):
+    """ "2016-11" -> date(2016, 11, 1); ValueError otherwise."""
+    year, _sep, number = (text or "").partition("-")
+    return datetime.date(int(year), int(number), 1)
+
+
+def has_ended(month):
+    return month_end(month) < today()
+
+
+def summary_units(day):
+    """The units that submit summaries: active districts, then active communes without an active district."""
+    return [unit for unit, _communes in child_units(Unit("province", "all", ""), day)]
+
+
+def _hamlet_ref(hamlet):
+    return {"code": hamlet.code, "name": hamlet.name, "commune": hamlet.commune.name}
+
+
+def _branch_ref(branch, conditions=None):
+    ref = {"code": branch.code, "name": branch.name, "commune": branch.commune.name}
+    if conditions is not None:
+        ref["conditions"] = conditions
+    return ref
+
+
+def summary_content(unit, month):
+    """Every figure and list of a unit's monthly summary, as JSON-ready data."""
+    end, previous_end = month_end(month), month.replace(day=1) - datetime.timedelta(days=1)
+    communes = unit_communes(unit, end)
+    now = Snapshot(communes, end)
+    before = Snapshot(unit_communes(unit, previous_end), previous_end)
+    result = compute(unit, end, by_child=True, snapshot=now)
+    previous = compute(unit, previous_end, snapshot=before)
+
+    def hamlets(pks):
+        return [_hamlet_ref(h) for h in Hamlet.objects.filter(pk__in=pks).select_related("commune").order_by("code")]
+
+    def branches(pks, snapshot=now):
+        return [
+            _branch_ref(b, snapshot.branches[b.pk]["risk_conditions"] if b.pk in snapshot.branches else None)
+            for b in Branch.objects.filter(pk__in=pks).select_related("commune").order_by("code")
+        ]
+
+    def moved(rows_now, rows_before, test):
+        """Ids for which `test` became true, and for which it stopped being true."""
+        became = [pk for pk, row in rows_now.items() if test(row) and not (pk in rows_before and test(rows_before[pk]))]
+        stopped = [pk for pk, row in rows_before.items() if test(row) and not (pk in rows_now and test(rows_now[pk]))]
+        return became, stopped
+
+    gained_branch, lost_branch = moved(now.hamlets, before.hamlets, lambda r: r["served"])
+    gained_member, lost_member = moved(now.hamlets, before.hamlets, lambda r: r["has_resident"])
+    became_risk, left_risk = moved(now.branches, before.branches, lambda r: r["at_risk"])
+    trained, _untrained = moved(now.branches, before.branches, lambda r: r["secretary_trained"])
+
+    in_unit = Membership.objects.filter(branch__commune__in=communes)
+    joined = in_unit.filter(joined_on__gt=previous_end, joined_on__lte=end).select_related("member", "branch")
+    left = in_unit.filter(left_on__gt=previous_end, left_on__lte=end).select_related("member", "branch")
+
+    def people(memberships, date_field, with_reason=False):
+        return [
+            {
+                "code": m.member.code,
+                "name": m.member.full_name,
+                "branch": m.branch.name,
+                "date": getattr(m, date_field).isoformat(),
+                **({"reason": m.get_left_reason_display()} if with_reason else {}),
+            }
+            for m in memberships.order_by(date_field, "member__code")
+        ]
+
+    return {
+        "unit": unit.as_json(),
+        "month": f"{month:%Y-%m}",
+        "as_of": end.isoformat(),
+        "previous_as_of": previous_end.isoformat(),
+        "indicators": result["indicators"],
+        "previous_indicators": previous["indicators"],
+        "children": result["children"],
+        "changes": {
+            "hamlets_gained_branch": hamlets(gained_branch),
+            "hamlets_lost_branch": hamlets(lost_branch),
+            "hamlets_gained_resident_member": hamlets(gained_member),
+            "hamlets_lost_last_resident_member": hamlets(lost_member),
+            "branches_became_at_risk": branches(became_risk),
+            "branches_no_longer_at_risk": branches(left_risk, before),
+            "secretaries_newly_trained": branches(trained),
+            "members_joined": people(joined, "joined_on"),
+            "members_left": people(left, "left_on", with_reason=True),
+        },
+        "actions": {
+            "hamlets_without_branch": hamlets([pk for pk, r in now.hamlets.items() if not r["served"]]),
+            "branches_at_risk": branches([pk for pk, r in now.branches.items() if r["at_risk"]]),
+        },
+    }
+
+
+# Vietnamese labels (also the headings of the exported files); pages translate them.
+CHANGE_LABELS = {
+    "hamlets_gained_branch": gettext_noop("Thôn, xóm có chi bộ mới"),
+    "hamlets_lost_branch": gettext_noop("Thôn, xóm không còn chi bộ"),
+    "hamlets_gained_resident_member": gettext_noop("Thôn, xóm có đảng viên tại chỗ mới"),
+    "hamlets_lost_last_resident_member": gettext_noop("Thôn, xóm mất đảng viên tại chỗ cuối cùng"),
+    "branches_became_at_risk": gettext_noop("Chi bộ mới có nguy cơ"),
+    "branches_no_longer_at_risk": gettext_noop("Chi bộ hết nguy cơ"),
+    "secretaries_newly_trained": gettext_noop("Bí thư chi bộ mới được bồi dưỡng"),
+    "members_joined": gettext_noop("Đảng viên mới sinh hoạt"),
+    "members_left": gettext_noop("Đảng viên thôi sinh hoạt"),
+}
+ACTION_LABELS = {
+    "hamlets_without_branch": gettext_noop("Thôn, xóm chưa có chi bộ"),
+    "branches_at_risk": gettext_noop("Chi bộ có nguy cơ"),
+}
+
+
+def content_of(summary):
+    """The frozen content once approved; otherwise the live figures."""
+    if summary.status == MonthlySummary.Status.APPROVED and summary.frozen:
+        return summary.frozen
+    return summary_content(get_unit(summary.unit_kind, summary.unit_code), summary.month)
+
+
+def get_or_make(unit, month):
+    """The summary record of a unit and month (unsaved "draft" if none yet)."""
+    existing = MonthlySummary.objects.filter(unit_kind=unit.kind, unit_code=unit.code, month=month).first()
+    return existing or MonthlySummary(unit_kind=unit.kind, unit_code=unit.code, unit_name=unit.name, month=month)
+
+
+# --- who may do what ------------------------------------------------------------------------------
+
+
+def can_submit(user, unit):
+    """District staff of the unit (a district account for a district; the
+    commune's account, or its district's, for a commune), or an administrator."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return True
+    return role == Role.DISTRICT_STAFF and can_see_unit(user, unit)
+
+
+def can_view(user, unit):
+    return can_see_unit(user, unit)
+
+
+# --- workflow ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def summary_submit(*, unit, month, user, comment=""):
+    if not can_submit(user, unit):
+        raise PermissionDenied
+    if not has_ended(month):
+        raise ValidationError(_("Chỉ nộp báo cáo của tháng đã kết thúc."))
+    summary = get_or_make(unit, month)
+    if summary.status not in (MonthlySummary.Status.DRAFT, MonthlySummary.Status.RETURNED):
+        raise ValidationError(_("Báo cáo này đã được nộp."))
+    summary.status = MonthlySummary.Status.SUBMITTED
+    summary.comment = comment
+    summary.submitted_by, summary.submitted_at = user, timezone.now()
+    summary.save()
+    SummaryEvent.objects.create(summary=summary, action=SummaryEvent.Action.SUBMIT, user=user, text=comment)
+    return summary
+
+
+@transaction.atomic
+def summary_approve(*, summary, user):
+    """Approve and lock: a frozen copy of every figure and list is stored."""
+    if not can_approve(user):
+        raise PermissionDenied
+    if summary.status != MonthlySummary.Status.SUBMITTED:
+        raise ValidationError(_("Chỉ duyệt được báo cáo đã nộp."))
+    summary.frozen = summary_content(get_unit(summary.unit_kind, summary.unit_code), summary.month)
+    summary.status = MonthlySummary.Status.APPROVED
+    summary.approved_by, summary.approved_at = user, timezone.now()
+    summary.save()
+    SummaryEvent.objects.create(summary=summary, action=SummaryEvent.Action.APPROVE, user=user)
+    return summary
+
+
+@transaction.atomic
+def summary_return(*, summary, user, reason):
+    if not can_approve(user):
+        raise PermissionDenied
+    if summary.status != MonthlySummary.Status.SUBMITTED:
+        raise ValidationError(_("Chỉ trả lại được báo cáo đã nộp."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Cần ghi lý do trả lại.")})
+    summary.status = MonthlySummary.Status.RETURNED
+    summary.save()
+    SummaryEvent.objects.create(summary=summary, action=SummaryEvent.Action.RETURN, user=user, text=reason)
+    return summary
+
+
+@transaction.atomic
+def summary_reopen(*, summary, user, reason):
+    """An approved month goes back to the district; the frozen copy is dropped."""
+    if not can_approve(user):
+        raise PermissionDenied
+    if summary.status != MonthlySummary.Status.APPROVED:
+        raise ValidationError(_("Chỉ mở lại được báo cáo đã duyệt."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Cần ghi lý do mở lại.")})
+    summary.status = MonthlySummary.Status.RETURNED
+    summary.frozen = None
+    summary.approved_by = summary.approved_at = None
+    summary.save()
+    SummaryEvent.objects.create(summary=summary, action=SummaryEvent.Action.REOPEN, user=user, text=reason)
+    return summary
+
+
+# --- after approval ---------------------------------------------------------------------------------
+
+
+def changes_since(unit, when, limit=200):
+    """History entries of the unit's records after `when`: (count, newest entries)."""
+    day = today()
+    communes = list(unit_communes(unit, day).values_list("pk", flat=True))
+    hamlet_ids = list(Hamlet.objects.filter(commune_id__in=communes).values_list("pk", flat=True))
+    branch_ids = list(Branch.objects.filter(commune_id__in=communes).values_list("pk", flat=True))
+    member_ids = set(Member.objects.filter(residence_hamlet_id__in=hamlet_ids).values_list("pk", flat=True))
+    member_ids |= set(Membership.objects.filter(branch_id__in=branch_ids).values_list("member_id", flat=True))
+    from hamlets.models import AdmissionTarget, BranchRating, BranchSecretary, Candidate, VillageHead
+
+    scoped = [
+        (Hamlet, {"id__in": hamlet_ids}),
+        (Branch, {"id__in": branch_ids}),
+        (Member, {"id__in": member_ids}),
+        (Membership, {"branch_id__in": branch_ids}),
+        (BranchSecretary, {"branch_id__in": branch_ids}),
+        (VillageHead, {"hamlet_id__in": hamlet_ids}),
+        (Candidate, {"hamlet_id__in": hamlet_ids}),
+        (AdmissionTarget, {"commune_id__in": communes}),
+        (BranchRating, {"branch_id__in": branch_ids}),
+    ]
+    count, entries = 0, []
+    for model, lookup in scoped:
+        changed = model.history.filter(history_date__gt=when, **lookup)
+        count += changed.count()
+        entries += list(changed.select_related("history_user").order_by("-history_date")[:limit])
+    entries.sort(key=lambda entry: entry.history_date, reverse=True)
+    return count, entries[:limit]
+
+
+def province_month(month):
+    """Every unit that reports, with its summary status, for the province view."""
+    end = month_end(month)
+    summaries = {(s.unit_kind, s.unit_code): s for s in MonthlySummary.objects.filter(month=month)}
+    due = end + datetime.timedelta(days=SUMMARY_DUE_DAYS)
+    rows = []
+    for unit in summary_units(end):
+        summary = summaries.get((unit.kind, unit.code)) or get_or_make(unit, month)
+        overdue = today() > due and summary.status in (MonthlySummary.Status.DRAFT, MonthlySummary.Status.RETURNED)
+        rows.append({"unit": unit, "summary": summary, "overdue": overdue})
+    province = compute(Unit("province", "all", ""), end)
+    return {"month": month, "as_of": end, "due": due, "rows": rows, "indicators": province["indicators"]}
+
+
+def indicator_rows(figures):
+    """[(indicator, figure)] in the declared order, for tables and exports."""
+    return [(INDICATOR_BY_KEY[key], figure) for key, figure in figures.items() if key in INDICATOR_BY_KEY]
