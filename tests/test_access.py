@@ -69,6 +69,14 @@ URLS = {
     "hamlets:change_log": ("admin", dict),
     "reports:indicators_api": ("api", dict),
     "reports:dashboard_home": ("list", dict),
+    "reports:summary_list": ("list", dict),
+    "reports:summary_detail": ("record", lambda: {"kind": "district", "code": "D1", "month": "2016-11"}),
+    "reports:summary_export": (
+        "record",
+        lambda: {"kind": "district", "code": "D1", "month": "2016-11", "export_format": "csv"},
+    ),
+    # Exists only once the month is approved; a scope check comes first in any case.
+    "reports:summary_changes": ("record-approved", lambda: {"kind": "district", "code": "D1", "month": "2016-11"}),
     "reports:dashboard": ("record", lambda: {"kind": "district", "code": "D1"}),
     "reports:trend": ("record", lambda: {"kind": "district", "code": "D1"}),
     "reports:drill_down": ("record", lambda: {"kind": "district", "code": "D1", "key": "hamlets_without_branch"}),
@@ -113,7 +121,9 @@ def test_anonymous_users_are_sent_to_the_login_page(client, cast, upload_of_staf
         assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("name", sorted(n for n, (k, _b) in URLS.items() if k in ("record", "write")))
+@pytest.mark.parametrize(
+    "name", sorted(n for n, (k, _b) in URLS.items() if k in ("record", "record-approved", "write"))
+)
 def test_staff_of_another_district_get_404(client, cast, upload_of_staff, name):
     _kind, url = url_for(name)
     client.force_login(cast["other_staff"])
@@ -121,7 +131,9 @@ def test_staff_of_another_district_get_404(client, cast, upload_of_staff, name):
     assert client.post(url, {}).status_code == 404
 
 
-@pytest.mark.parametrize("name", sorted(n for n, (k, _b) in URLS.items() if k in ("record", "write")))
+@pytest.mark.parametrize(
+    "name", sorted(n for n, (k, _b) in URLS.items() if k in ("record", "record-approved", "write"))
+)
 def test_a_commune_account_sees_only_its_commune(client, cast, upload_of_staff, name):
     _kind, url = url_for(name)
     client.force_login(cast["commune_staff"])  # commune C2; the records are in C1

@@ -1,0 +1,55 @@
+"""A clerk submits the month, an approver approves it, the PDF downloads."""
+
+import pytest
+
+from reports.models import MonthlySummary
+
+from ..conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, username):
+    page.goto(page.base + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(page.base + "/")
+
+
+def test_submit_approve_download(page_factory, browser_data, tmp_path):
+    from ..conftest import make_user
+
+    make_user("approver", "provincial_approver")
+    clerk = page_factory()
+    log_in(clerk, "staff_d1")
+    clerk.goto(clerk.base + "/summaries/?month=2016-11")  # a clerk lands on their own district's month
+    clerk.wait_for_selector("#status")
+    clerk.shots("clerk-summary")
+    clerk.fill("#comment", "Số liệu đã rà soát")
+    clerk.click("#submit")
+    clerk.wait_for_selector("text=Đã nộp báo cáo.")
+    clerk.shots("submitted")
+    assert MonthlySummary.objects.get().status == "submitted"
+
+    approver = page_factory()
+    log_in(approver, "approver")
+    approver.goto(approver.base + "/summaries/?month=2016-11")
+    approver.shots("province-month")
+    approver.click("#units >> text=Huyện Một")
+    approver.wait_for_selector("#approve")
+    approver.click("#approve")
+    approver.wait_for_selector("text=Đã duyệt và chốt số liệu.")
+    approver.shots("approved")
+    summary = MonthlySummary.objects.get()
+    assert summary.status == "approved" and summary.frozen["unit"]["code"] == "D1"
+
+    with approver.expect_download() as download_info:
+        approver.click("#pdf")
+    download = download_info.value
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    assert download.suggested_filename == "bao-cao-D1-2016-11.pdf"
+    assert path.read_bytes().startswith(b"%PDF")
+    assert clerk.errors == approver.errors == []
+    assert clerk.outside == approver.outside == []
