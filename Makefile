@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE := coverage_site.settings
 
-.PHONY: setup run test lint messages demo-fixture clean benchmark chromium
+.PHONY: setup run test lint messages demo-fixture clean benchmark chromium fonts
 
 setup: $(VENV)/.installed messages
 
@@ -21,15 +21,20 @@ messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || (apt-get install -y -qq gettext >/dev/null 2>&1 || true)
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v0
 
-run: setup
+run: setup fonts
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
 	DEBUG=1 $(PY) manage.py createcachetable
 	DEBUG=1 $(PY) manage.py setup_demo
 	@echo "Mở http://127.0.0.1:8000 và đăng nhập bằng một tài khoản ở trên."
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: setup chromium
+test: setup chromium fonts
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) -m pytest $(PYTEST_ARGS)
+
+# A font with Vietnamese glyphs for the PDF summaries (DejaVu Sans).
+fonts:
+	@[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || apt-get install -y -qq fonts-dejavu-core >/dev/null 2>&1 \
+	  || echo "Could not install fonts-dejavu-core: PDF exports will fail."
 
 # Debian's Chromium for the browser tests (Playwright cannot download browsers here).
 chromium:

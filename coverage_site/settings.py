@@ -146,6 +146,7 @@ AT_RISK_SMALL_BRANCH_MEMBERS = int(os.environ.get("AT_RISK_SMALL_BRANCH_MEMBERS"
 AT_RISK_ELDERLY_SHARE = float(os.environ.get("AT_RISK_ELDERLY_SHARE", 0.5))
 AT_RISK_ADMISSION_YEARS = int(os.environ.get("AT_RISK_ADMISSION_YEARS", 5))
 ELDERLY_AGE = 60
+SUMMARY_DUE_DAYS = int(os.environ.get("SUMMARY_DUE_DAYS", 10))
 
 LOGGING = {
     "version": 1,
