@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from coverage_site.lib.dates import is_active
 from coverage_site.lib.text import fold
 
 from . import rules
@@ -72,6 +73,16 @@ def period_constraint(name, start, end):
     )
 
 
+def active_q(day, start, end, *, start_required=True, prefix=""):
+    """Rows whose half-open period [start, end) contains `day` (indicators.md,
+    "States at a date D"). Every `active_on()` below is this, once per model;
+    coverage_site.lib.dates.is_active is the same test in Python."""
+    started = Q(**{f"{prefix}{start}__lte": day})
+    if not start_required:
+        started |= Q(**{f"{prefix}{start}__isnull": True})
+    return started & (Q(**{f"{prefix}{end}__isnull": True}) | Q(**{f"{prefix}{end}__gt": day}))
+
+
 class ScopedQuerySet(models.QuerySet):
     """`visible_to(user)` / `editable_by(user)`: rows inside the user's scope.
 
@@ -113,10 +124,7 @@ class UnitQuerySet(SearchQuerySet):
         return self.filter(pk__in=communes.values("district_id"))
 
     def active_on(self, day):
-        return self.filter(
-            Q(established_on__isnull=True) | Q(established_on__lte=day),
-            Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day),
-        )
+        return self.filter(active_q(day, "established_on", "dissolved_on", start_required=False))
 
 
 class HamletQuerySet(UnitQuerySet):
@@ -148,9 +156,7 @@ class Unit(models.Model):
         return self.name
 
     def is_active_on(self, day):
-        return (self.established_on is None or self.established_on <= day) and (
-            self.dissolved_on is None or self.dissolved_on > day
-        )
+        return is_active(self.established_on, self.dissolved_on, day)
 
     def clean(self):
         rules.raise_for(rules.unit_errors(self))
@@ -219,7 +225,7 @@ class Hamlet(Unit):
 
 class BranchQuerySet(SearchQuerySet):
     def active_on(self, day):
-        return self.filter(Q(established_on__lte=day), Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day))
+        return self.filter(active_q(day, "established_on", "dissolved_on"))
 
 
 class Branch(models.Model):
@@ -245,7 +251,7 @@ class Branch(models.Model):
         return self.name
 
     def is_active_on(self, day):
-        return self.established_on <= day and (self.dissolved_on is None or self.dissolved_on > day)
+        return is_active(self.established_on, self.dissolved_on, day)
 
     def clean(self):
         # The served hamlets are checked by the form/import that sets them
@@ -314,7 +320,7 @@ class MembershipQuerySet(ScopedQuerySet):
     commune_path = "branch__commune"
 
     def active_on(self, day):
-        return self.filter(Q(joined_on__lte=day), Q(left_on__isnull=True) | Q(left_on__gt=day))
+        return self.filter(active_q(day, "joined_on", "left_on"))
 
 
 class Membership(models.Model):
@@ -369,7 +375,7 @@ class SecretaryTermQuerySet(ScopedQuerySet):
     commune_path = "branch__commune"
 
     def active_on(self, day):
-        return self.filter(Q(start_on__lte=day), Q(end_on__isnull=True) | Q(end_on__gt=day))
+        return self.filter(active_q(day, "start_on", "end_on"))
 
 
 class BranchSecretary(models.Model):
@@ -419,7 +425,7 @@ class VillageHeadQuerySet(SearchQuerySet):
     commune_path = "hamlet__commune"
 
     def active_on(self, day):
-        return self.filter(Q(term_start__lte=day), Q(term_end__isnull=True) | Q(term_end__gt=day))
+        return self.filter(active_q(day, "term_start", "term_end"))
 
 
 class VillageHead(models.Model):

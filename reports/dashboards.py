@@ -7,7 +7,7 @@ only picks, compares (with the previous month end) and orders them.
 import datetime
 from dataclasses import dataclass
 
-from hamlets.models import AreaType, Branch, Hamlet
+from hamlets.models import AreaType, Branch, Commune, Hamlet
 
 from . import charts
 from .indicators import (
@@ -16,8 +16,7 @@ from .indicators import (
     SPECIAL_AREA,
     Snapshot,
     compute,
-    compute_cached,
-    data_version,
+    compute_many_cached,
     unit_communes,
 )
 
@@ -145,10 +144,18 @@ def action_lists(snapshot):
 
 def dashboard(unit, day, area=None, sort=None, chart_key="hamlets_without_branch"):
     """Everything the dashboard page of a unit shows."""
-    snapshot = Snapshot(unit_communes(unit, day), day, area)
-    current = compute(unit, day, area, by_child=True, snapshot=snapshot)
     previous_day = month_end_before(day)
-    previous = compute_cached(unit, previous_day, area)
+    # Both dates' states are read together (cheaper than twice).
+    communes = Commune.objects.filter(
+        pk__in={
+            *unit_communes(unit, day).values_list("pk", flat=True),
+            *unit_communes(unit, previous_day).values_list("pk", flat=True),
+        }
+    )
+    snapshots = Snapshot.many(communes, [previous_day, day], area)
+    snapshot = snapshots[day]
+    current = compute(unit, day, area, by_child=True, snapshot=snapshot)
+    previous = compute(unit, previous_day, area, snapshot=snapshots[previous_day])
     rows = breakdown(current, sort)
     chart_indicator = INDICATOR_BY_KEY.get(chart_key) or INDICATOR_BY_KEY["hamlets_without_branch"]
     key = chart_indicator.key
@@ -189,9 +196,9 @@ def trend(unit, day, area=None, keys=MAIN_KEYS):
 
     Each month end is computed once and kept in the cache until the data
     change, so past months are not recomputed on every visit."""
-    version = data_version()
     days = recent_month_ends(day, 12)
-    results = [compute_cached(unit, d, area, version=version) for d in days]
+    by_day = compute_many_cached(unit, days, area)
+    results = [by_day[d] for d in days]
     series = []
     for key in keys:
         indicator = INDICATOR_BY_KEY[key]

@@ -29,12 +29,13 @@ from django.conf import settings
 from django.db.models import (
     Count,
     Exists,
+    Min,
     OuterRef,
     Q,
     Sum,
 )
 
-from coverage_site.lib.dates import add_years
+from coverage_site.lib.dates import add_years, is_active
 from hamlets.models import (
     AdmissionTarget,
     AreaType,
@@ -46,6 +47,7 @@ from hamlets.models import (
     Hamlet,
     Membership,
     VillageHead,
+    active_q,
 )
 
 SPECIAL_AREA = "special"
@@ -388,69 +390,6 @@ def member_rows(communes, day, area=None):
     return Membership.objects.active_on(day).filter(branch__in=scope_branches(communes, day, area))
 
 
-def _head_is_party_member(day):
-    """A village head's linked member was admitted and did not leave the party."""
-    left_party = Membership.objects.filter(
-        member_id=OuterRef("member_id"), left_on__lte=day, left_reason__in=ENDED_PARTY_MEMBERSHIP
-    )
-    return Q(member__isnull=False, member__admitted_on__lte=day) & ~Exists(left_party)
-
-
-def _hamlet_states(hamlets, day):
-    """Per hamlet: the states that need one `Exists` each (cheap, index lookups)."""
-    heads = VillageHead.objects.active_on(day).filter(hamlet_id=OuterRef("pk"))
-
-    def secretaries_serving(hamlet_ref):
-        # Secretaries at `day` of active branches serving the hamlet.
-        return BranchSecretary.objects.active_on(day).filter(
-            branch__in=Branch.objects.active_on(day), branch__hamlets=hamlet_ref
-        )
-
-    return hamlets.annotate(
-        has_resident=Exists(Membership.objects.active_on(day).filter(member__residence_hamlet_id=OuterRef("pk"))),
-        has_head=Exists(heads),
-        head_is_party_member=Exists(heads.filter(_head_is_party_member(day))),
-        head_trained=Exists(heads.filter(trained_on__lte=day)),
-        head_is_secretary=Exists(
-            heads.filter(Exists(secretaries_serving(OuterRef("hamlet_id")).filter(member_id=OuterRef("member_id"))))
-        ),
-        served_with_secretary=Exists(secretaries_serving(OuterRef("pk"))),
-    ).values(
-        "pk",
-        "commune_id",
-        "has_resident",
-        "has_head",
-        "head_is_party_member",
-        "head_trained",
-        "head_is_secretary",
-        "served_with_secretary",
-    )
-
-
-def _branch_states(branches, day):
-    since = add_years(day, -settings.AT_RISK_ADMISSION_YEARS)
-    secretaries = BranchSecretary.objects.active_on(day).filter(branch_id=OuterRef("pk"))
-    ratings = BranchRating.objects.filter(branch_id=OuterRef("pk"), year=day.year - 1)
-    recent = first_memberships().filter(
-        branch_id=OuterRef("pk"), joined_on__lte=day, member__admitted_on__gt=since, member__admitted_on__lte=day
-    )
-    return branches.annotate(
-        has_secretary=Exists(secretaries),
-        secretary_trained=Exists(secretaries.filter(member__trained_on__lte=day)),
-        recent_admission=Exists(recent),
-        has_rating=Exists(ratings),
-        rated_not_completed=Exists(ratings.filter(rating=BranchRating.Rating.NOT_COMPLETED)),
-    ).values(
-        "pk",
-        "commune_id",
-        "has_secretary",
-        "secretary_trained",
-        "recent_admission",
-        "has_rating",
-        "rated_not_completed",
-    )
-
-
 # How files (XLSX, PDF) name the conditions; pages use hamlets/_risk_conditions.html.
 RISK_CONDITION_LABELS = {
     "below_minimum": "dưới 3 đảng viên chính thức",
@@ -487,73 +426,226 @@ def _counts(indicator, row):
     return indicator.denominator is None or indicator.denominator(row)
 
 
-class Snapshot:
-    """The states of every scope hamlet, branch and member of some communes at
-    a date, read with a fixed number of queries."""
+UNIT_DATES = ("established_on", "dissolved_on")
 
-    def __init__(self, communes, day, area=None):
-        self.day, self.area = day, area
+
+def active_membership_q(day):
+    return active_q(day, "joined_on", "left_on")
+
+
+class StateReader:
+    """Reads the states of indicators.md for some communes at one or several
+    dates with a fixed number of queries (about ten, whatever the number of
+    dates): the dated records are loaded once and tested per date in Python,
+    and what is counted per member is counted by the database with one
+    conditional count per date, in one pass.
+
+    This is the only place states are read; Snapshot (one date) and
+    Snapshot.many (a trend's twelve month ends) both use it.
+    """
+
+    def __init__(self, communes, days, area=None):
+        self.days = sorted(set(days))
+        self.area = area
         communes = Commune.objects.filter(pk__in=list(communes.values_list("pk", flat=True)))
         self.communes = communes
+        day_keys = {day: f"d{index}" for index, day in enumerate(self.days)}
+        self.day_keys = day_keys
 
-        hamlets = {row["pk"]: row for row in _hamlet_states(scope_hamlets(communes, day, area), day)}
-        active_branches = Branch.objects.active_on(day).filter(commune__in=communes)
-        branches = {row["pk"]: row for row in _branch_states(active_branches, day)}
-
-        # Which active branches serve which active hamlets: joint branches and coverage.
-        served_by = {}
-        hamlet_count = dict.fromkeys(branches, 0)
-        links = Branch.hamlets.through.objects.filter(
-            branch__in=active_branches, hamlet__in=Hamlet.objects.active_on(day)
-        ).values_list("branch_id", "hamlet_id")
-        for branch_id, hamlet_id in links:
-            hamlet_count[branch_id] += 1
-            served_by.setdefault(hamlet_id, []).append(branch_id)
-        for pk, row in hamlets.items():
-            serving = served_by.get(pk, [])
-            row["served"] = bool(serving)
-            row["served_by_own_branch"] = any(hamlet_count[b] < 2 for b in serving)
-            row["branch_ids"] = serving
-
+        self.hamlets = list(
+            Hamlet.objects.filter(commune__in=communes).values_list(
+                "pk", "commune_id", "established_on", "dissolved_on"
+            )
+        )
+        self.in_area = None
         if area:
-            # With an area filter, scope branches serve at least one scope hamlet.
-            in_scope = {b for pk in hamlets for b in served_by.get(pk, [])}
-            branches = {pk: row for pk, row in branches.items() if pk in in_scope}
-
+            types = Hamlet.area_types.through.objects.filter(hamlet__commune__in=communes)
+            if area != SPECIAL_AREA:
+                types = types.filter(areatype__code=area)
+            self.in_area = set(types.values_list("hamlet_id", flat=True))
+        self.branches = list(
+            Branch.objects.filter(commune__in=communes).values_list(
+                "pk", "commune_id", "established_on", "dissolved_on"
+            )
+        )
+        self.links = list(
+            Branch.hamlets.through.objects.filter(branch__commune__in=communes).values_list("branch_id", "hamlet_id")
+        )
+        # Resident members: active memberships by residence hamlet, one count per date.
+        memberships = Membership.objects.order_by()
+        self.residents = {
+            row["member__residence_hamlet_id"]: row
+            for row in memberships.filter(member__residence_hamlet__commune__in=communes)
+            .values("member__residence_hamlet_id")
+            .annotate(
+                **{key: Count("pk", filter=active_q(day, "joined_on", "left_on")) for day, key in day_keys.items()}
+            )
+        }
+        # Per branch and date: active members, full, elderly, reinforcing, and each member indicator.
         member_indicators = [i for i in INDICATORS if i.level == "member"]
-        counts = {name: Count("pk", filter=q(day)) for name, q in MEMBER_COUNTS.items()}
-        counts.update({i.key: Count("pk", filter=i.numerator(day)) for i in member_indicators})
-        per_branch = {
+        counts = {}
+        for day, key in day_keys.items():
+            active = active_membership_q(day)
+            for name, q in MEMBER_COUNTS.items():
+                counts[f"{name}__{key}"] = Count("pk", filter=active & q(day))
+            for indicator in member_indicators:
+                counts[f"{indicator.key}__{key}"] = Count("pk", filter=active & indicator.numerator(day))
+        self.member_counts = {
             row["branch_id"]: row
-            for row in Membership.objects.active_on(day)
-            .filter(branch__in=active_branches)
+            for row in memberships.filter(branch__commune__in=communes).values("branch_id").annotate(**counts)
+        }
+        # First memberships: admissions in the 5-year window (per branch) and since 1 January (per commune).
+        first = {}
+        for day, key in day_keys.items():
+            since = add_years(day, -settings.AT_RISK_ADMISSION_YEARS)
+            first[f"recent__{key}"] = Count(
+                "pk", filter=Q(joined_on__lte=day, member__admitted_on__gt=since, member__admitted_on__lte=day)
+            )
+            first[f"year__{key}"] = Count(
+                "pk",
+                filter=Q(
+                    joined_on__lte=day,
+                    member__admitted_on__gte=datetime.date(day.year, 1, 1),
+                    member__admitted_on__lte=day,
+                ),
+            )
+        self.admissions = {
+            row["branch_id"]: row
+            for row in first_memberships()
+            .filter(branch__commune__in=communes)
             .order_by()
             .values("branch_id")
-            .annotate(**counts)
+            .annotate(**first)
         }
-        empty = dict.fromkeys(counts, 0)
-        for pk, row in branches.items():
-            row.update({k: v for k, v in per_branch.get(pk, empty).items() if k != "branch_id"})
-            row["active_hamlet_count"] = hamlet_count[pk]
+        self.heads = list(
+            VillageHead.objects.filter(hamlet__commune__in=communes).values_list(
+                "hamlet_id", "term_start", "term_end", "member_id", "trained_on", "member__admitted_on"
+            )
+        )
+        # When a head's linked member left the party (died, removed, expelled), if ever.
+        head_members = {member for _h, _s, _e, member, _t, _a in self.heads if member}
+        self.left_party = dict(
+            Membership.objects.filter(member_id__in=head_members, left_reason__in=ENDED_PARTY_MEMBERSHIP)
+            .order_by()
+            .values("member_id")
+            .annotate(first=Min("left_on"))
+            .values_list("member_id", "first")
+        )
+        self.secretaries = list(
+            BranchSecretary.objects.filter(branch__commune__in=communes).values_list(
+                "branch_id", "member_id", "start_on", "end_on", "member__trained_on"
+            )
+        )
+        years = {day.year - 1 for day in self.days}
+        self.ratings = {
+            (branch, year): rating
+            for branch, year, rating in BranchRating.objects.filter(
+                branch__commune__in=communes, year__in=years
+            ).values_list("branch_id", "year", "rating")
+        }
+        self.targets = {}
+        for commune_id, year, total in (
+            AdmissionTarget.objects.filter(commune__in=communes, year__in={day.year for day in self.days})
+            .order_by()
+            .values("commune_id", "year")
+            .annotate(total=Sum("target"))
+            .values_list("commune_id", "year", "total")
+        ):
+            self.targets[(commune_id, year)] = total
+
+    def at(self, day):
+        """(hamlet rows, branch rows, admissions per commune, targets per commune) at `day`."""
+        key = self.day_keys[day]
+        active_hamlets = {pk: commune for pk, commune, start, end in self.hamlets if is_active(start, end, day)}
+        branches = {pk: commune for pk, commune, start, end in self.branches if is_active(start, end, day)}
+        served_by, hamlet_count = {}, dict.fromkeys(branches, 0)
+        for branch_id, hamlet_id in self.links:
+            if branch_id in branches and hamlet_id in active_hamlets:
+                hamlet_count[branch_id] += 1
+                served_by.setdefault(hamlet_id, []).append(branch_id)
+        secretary_of = {}  # branch -> (member, trained_on) of the secretary at `day`
+        for branch_id, member_id, start, end, trained_on in self.secretaries:
+            if branch_id in branches and is_active(start, end, day):
+                secretary_of[branch_id] = (member_id, trained_on)
+        head_of = {}
+        for hamlet_id, start, end, member_id, trained_on, admitted_on in self.heads:
+            if is_active(start, end, day):
+                head_of[hamlet_id] = (member_id, trained_on, admitted_on)
+
+        hamlets = {}
+        for pk, commune in active_hamlets.items():
+            if self.in_area is not None and pk not in self.in_area:
+                continue
+            serving = served_by.get(pk, [])
+            head = head_of.get(pk)
+            member_id, trained_on, admitted_on = head or (None, None, None)
+            left = self.left_party.get(member_id)
+            secretaries_here = {secretary_of[b][0] for b in serving if b in secretary_of}
+            hamlets[pk] = {
+                "pk": pk,
+                "commune_id": commune,
+                "served": bool(serving),
+                "served_by_own_branch": any(hamlet_count[b] < 2 for b in serving),
+                "branch_ids": serving,
+                "has_resident": self.residents.get(pk, {}).get(key, 0) > 0,
+                "has_head": head is not None,
+                "head_is_party_member": bool(
+                    member_id and admitted_on and admitted_on <= day and not (left and left <= day)
+                ),
+                "head_trained": bool(trained_on and trained_on <= day),
+                "head_is_secretary": bool(member_id and member_id in secretaries_here),
+                "served_with_secretary": bool(secretaries_here),
+            }
+
+        if self.area:
+            in_scope = {b for pk in hamlets for b in served_by.get(pk, [])}
+            branches = {pk: commune for pk, commune in branches.items() if pk in in_scope}
+        branch_rows = {}
+        for pk, commune in branches.items():
+            counts = self.member_counts.get(pk, {})
+            secretary = secretary_of.get(pk)
+            rating = self.ratings.get((pk, day.year - 1))
+            row = {
+                "pk": pk,
+                "commune_id": commune,
+                "active_hamlet_count": hamlet_count[pk],
+                "has_secretary": secretary is not None,
+                "secretary_trained": bool(secretary and secretary[1] and secretary[1] <= day),
+                "recent_admission": self.admissions.get(pk, {}).get(f"recent__{key}", 0) > 0,
+                "has_rating": rating is not None,
+                "rated_not_completed": rating == BranchRating.Rating.NOT_COMPLETED,
+            }
+            for name in [*MEMBER_COUNTS, *(i.key for i in INDICATORS if i.level == "member")]:
+                row[name] = counts.get(f"{name}__{key}", 0)
             row["risk_conditions"] = at_risk_conditions(row)
             row["below_minimum"] = "below_minimum" in row["risk_conditions"]
             row["at_risk"] = bool(row["risk_conditions"])
+            branch_rows[pk] = row
 
-        self.hamlets, self.branches = hamlets, branches
-        self.admissions = dict(
-            admission_rows(communes, day)
-            .order_by()
-            .values("branch__commune_id")
-            .annotate(n=Count("pk"))
-            .values_list("branch__commune_id", "n")
-        )
-        self.targets = dict(
-            AdmissionTarget.objects.filter(commune__in=communes, year=day.year)
-            .order_by()
-            .values("commune_id")
-            .annotate(total=Sum("target"))
-            .values_list("commune_id", "total")
-        )
+        admissions = {}
+        commune_of = {pk: commune for pk, commune, _s, _e in self.branches}
+        for branch_id, counts in self.admissions.items():
+            year_count = counts.get(f"year__{key}", 0)
+            if year_count:
+                commune = commune_of[branch_id]
+                admissions[commune] = admissions.get(commune, 0) + year_count
+        targets = {commune: total for (commune, year), total in self.targets.items() if year == day.year}
+        return hamlets, branch_rows, admissions, targets
+
+
+class Snapshot:
+    """The states of every scope hamlet, branch and member of some communes at a date."""
+
+    def __init__(self, communes, day, area=None, reader=None):
+        reader = reader or StateReader(communes, [day], area)
+        self.day, self.area, self.communes = day, area, reader.communes
+        self.hamlets, self.branches, self.admissions, self.targets = reader.at(day)
+
+    @classmethod
+    def many(cls, communes, days, area=None):
+        """{day: Snapshot} for several dates, read together."""
+        reader = StateReader(communes, days, area)
+        return {day: cls(communes, day, area, reader=reader) for day in reader.days}
 
     def rows(self, level):
         return {"hamlet": self.hamlets, "branch": self.branches}[level]
@@ -643,11 +735,12 @@ def child_units(unit, day):
 def compute(unit, day, area=None, by_child=False, snapshot=None):
     """The indicators JSON of indicators.md ("Machine-readable output").
 
-    Pass the unit's `snapshot` when the caller also needs its rows (the
-    dashboard's action lists), so the states are read once."""
-    snapshot = snapshot or Snapshot(unit_communes(unit, day), day, area)
+    Pass a `snapshot` when the caller has one (the dashboard's action lists,
+    a trend's month ends read together), so the states are read once."""
+    communes = unit_communes(unit, day)
+    snapshot = snapshot or Snapshot(communes, day, area)
     per_commune = snapshot.per_commune()
-    commune_ids = [c.pk for c in snapshot.communes]
+    commune_ids = list(communes.values_list("pk", flat=True))
     result = {
         "unit": unit.as_json(),
         "as_of": day.isoformat(),
@@ -775,13 +868,42 @@ def data_version():
     return total
 
 
+def compute_many(unit, days, area=None):
+    """{day: compute(unit, day, area)} for several dates, their states read together."""
+    commune_ids = set()
+    for day in days:
+        commune_ids |= set(unit_communes(unit, day).values_list("pk", flat=True))
+    snapshots = Snapshot.many(Commune.objects.filter(pk__in=commune_ids), days, area)
+    return {day: compute(unit, day, area, snapshot=snapshots[day]) for day in days}
+
+
+def _cache_key(unit, day, area, by_child, version):
+    risk = "-".join(str(v) for v in at_risk_settings().values())
+    return f"indicators:{version}:{risk}:{unit.kind}:{unit.code}:{day.isoformat()}:{area or ''}:{int(by_child)}"
+
+
+def compute_many_cached(unit, days, area=None, version=None):
+    """compute_many(), remembering each date's figures until the data change."""
+    from django.core.cache import cache
+
+    version = data_version() if version is None else version
+    keys = {day: _cache_key(unit, day, area, False, version) for day in days}
+    found = cache.get_many(list(keys.values()))
+    results = {day: found[key] for day, key in keys.items() if key in found}
+    missing = [day for day in days if day not in results]
+    if missing:
+        fresh = compute_many(unit, missing, area)
+        cache.set_many({keys[day]: result for day, result in fresh.items()}, 7 * 24 * 3600)
+        results.update(fresh)
+    return results
+
+
 def compute_cached(unit, day, area=None, by_child=False, version=None):
     """compute(), remembered in the cache until the data change."""
     from django.core.cache import cache
 
     version = data_version() if version is None else version
-    risk = "-".join(str(v) for v in at_risk_settings().values())
-    key = f"indicators:{version}:{risk}:{unit.kind}:{unit.code}:{day.isoformat()}:{area or ''}:{int(by_child)}"
+    key = _cache_key(unit, day, area, by_child, version)
     result = cache.get(key)
     if result is None:
         result = compute(unit, day, area, by_child)

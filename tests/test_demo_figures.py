@@ -68,3 +68,13 @@ def test_the_year_cut_four_hamlets_without_a_branch(quynh_luu):
     jan = compute(quynh_luu, JAN, "special")["indicators"]["hamlets_without_branch"]["numerator"]
     nov = compute(quynh_luu, NOV, "special")["indicators"]["hamlets_without_branch"]["numerator"]
     assert jan - nov == 4
+
+
+def test_many_dates_read_together_equal_one_at_a_time(quynh_luu):
+    from reports.dashboards import recent_month_ends
+    from reports.indicators import compute_many
+
+    days = recent_month_ends(datetime.date(2016, 12, 31), 12)
+    together = compute_many(quynh_luu, days, "special")
+    for day in days:
+        assert together[day] == compute(quynh_luu, day, "special"), day
