@@ -5,6 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from . import models
 
+
+def edit_column(url_name):
+    """A "Sửa" link to the record's edit page, left out of exports."""
+    return tables.LinkColumn(
+        url_name, args=[tables.A("pk")], text=_("Sửa"), orderable=False, verbose_name="", exclude_from_export=True
+    )
+
+
 HAMLET_LINK = ("hamlets:hamlet_detail", {"code": tables.A("hamlet__code")})
 MEMBER_LINK = ("hamlets:member_detail", {"code": tables.A("member__code")})
 BRANCH_LINK = ("hamlets:branch_detail", {"code": tables.A("branch__code")})
@@ -120,14 +128,7 @@ class AdmissionTargetTable(tables.Table):
     commune = tables.Column(verbose_name=_("Xã"))
     year = tables.Column(verbose_name=_("Năm"))
     target = tables.Column(verbose_name=_("Chỉ tiêu"), attrs={"td": {"class": "num"}})
-    edit = tables.LinkColumn(
-        "hamlets:admissiontarget_edit",
-        args=[tables.A("pk")],
-        text=_("Sửa"),
-        orderable=False,
-        verbose_name="",
-        exclude_from_export=True,
-    )
+    edit = edit_column("hamlets:admissiontarget_edit")
 
     class Meta:
         model = models.AdmissionTarget
@@ -138,14 +139,7 @@ class BranchRatingTable(tables.Table):
     branch = tables.Column(verbose_name=_("Chi bộ"), linkify=BRANCH_LINK)
     year = tables.Column(verbose_name=_("Năm"))
     rating = tables.Column(verbose_name=_("Xếp loại"))
-    edit = tables.LinkColumn(
-        "hamlets:branchrating_edit",
-        args=[tables.A("pk")],
-        text=_("Sửa"),
-        orderable=False,
-        verbose_name="",
-        exclude_from_export=True,
-    )
+    edit = edit_column("hamlets:branchrating_edit")
 
     class Meta:
         model = models.BranchRating

@@ -52,19 +52,29 @@ def unit_or_404(request, kind, code):
 
 
 def page_arguments(request):
-    """as_of (dd/mm/yyyy or YYYY-MM-DD, default today) and area (validated)."""
+    """as_of (dd/mm/yyyy or YYYY-MM-DD, default today) and area; a value that
+    cannot be read is replaced by the default, with a message saying so."""
+    from django.contrib import messages
+
     text = request.GET.get("as_of", "").strip()
-    day = today()
+    day = None
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
             day = datetime.datetime.strptime(text, fmt).date()
             break
         except ValueError:
             continue
+    if day is None:
+        day = today()
+        if text:
+            messages.warning(
+                request, _("Ngày “%(text)s” không hợp lệ (viết dd/mm/yyyy): đang xem ngày hôm nay.") % {"text": text}
+            )
     try:
         area = indicators.check_area(request.GET.get("area") or None)
     except indicators.UnknownArea:
         area = None
+        messages.warning(request, _("Không có vùng “%(area)s”: đang xem mọi vùng.") % {"area": request.GET["area"]})
     return day, area
 
 

@@ -146,3 +146,13 @@ def test_dashboard_query_counts_do_not_grow(client, page):
     grow(10)
     grow(10)
     assert count() == few
+
+
+def test_a_bad_date_or_area_is_said_and_replaced_by_the_default(client, viewer):
+    client.force_login(viewer)
+    url = reverse("reports:dashboard", kwargs={"kind": "district", "code": "QL"})
+    response = client.get(url, {"as_of": "31/02/2016", "area": "mountain"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Ngày “31/02/2016” không hợp lệ" in page and "Không có vùng “mountain”" in page
+    assert response.context["as_of"] == datetime.date.today()

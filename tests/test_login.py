@@ -40,3 +40,9 @@ def test_the_interface_is_vietnamese_by_default_and_english_on_request(client, c
     page = client.get(reverse("hamlets:member_list")).content.decode()
     assert '<html lang="en">' in page and "Search (diacritics optional)" in page
     assert "Hamlets without a branch" in client.get(reverse("home")).content.decode()
+
+
+def test_an_english_browser_still_gets_vietnamese_until_the_user_chooses(client, cast):
+    client.force_login(cast["staff"])
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in page
