@@ -26,6 +26,14 @@ class FoldedSearchMixin:
         return by_name, False
 
 
+class NoDeleteMixin:
+    """Records of people are never hard-deleted (domain.md rule 8): a member
+    leaves by ending the membership, a term by its end date."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ActiveOnTodayFilter(admin.SimpleListFilter):
     title = _("tình trạng hôm nay")
     parameter_name = "active"
@@ -89,14 +97,14 @@ class BranchAdminForm(forms.ModelForm):
         return cleaned
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(NoDeleteMixin, admin.TabularInline):
     model = models.Membership
     extra = 0
     autocomplete_fields = ["member"]
     fields = ["member", "joined_on", "left_on", "left_reason", "reinforcing"]
 
 
-class SecretaryInline(admin.TabularInline):
+class SecretaryInline(NoDeleteMixin, admin.TabularInline):
     model = models.BranchSecretary
     extra = 0
     autocomplete_fields = ["member"]
@@ -113,7 +121,7 @@ class BranchAdmin(FoldedSearchMixin, admin.ModelAdmin):
     inlines = [SecretaryInline]
 
 
-class MemberMembershipInline(admin.TabularInline):
+class MemberMembershipInline(NoDeleteMixin, admin.TabularInline):
     model = models.Membership
     extra = 0
     autocomplete_fields = ["branch"]
@@ -121,7 +129,7 @@ class MemberMembershipInline(admin.TabularInline):
 
 
 @admin.register(models.Member)
-class MemberAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class MemberAdmin(NoDeleteMixin, FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["code", "full_name", "gender", "birth_date", "residence_hamlet", "admitted_on", "official_on"]
     list_filter = ["gender", "residence_hamlet__commune__district"]
     list_select_related = ["residence_hamlet"]
@@ -131,7 +139,7 @@ class MemberAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(models.Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["member", "branch", "joined_on", "left_on", "left_reason", "reinforcing"]
     list_filter = ["left_reason", "reinforcing"]
     list_select_related = ["member", "branch"]
@@ -140,7 +148,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.BranchSecretary)
-class BranchSecretaryAdmin(admin.ModelAdmin):
+class BranchSecretaryAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["branch", "member", "start_on", "end_on"]
     list_select_related = ["branch", "member"]
     autocomplete_fields = ["branch", "member"]
@@ -148,7 +156,7 @@ class BranchSecretaryAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.VillageHead)
-class VillageHeadAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class VillageHeadAdmin(NoDeleteMixin, FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["code", "full_name", "hamlet", "member", "trained_on", "term_start", "term_end"]
     list_filter = ["hamlet__commune__district"]
     list_select_related = ["hamlet", "member"]
@@ -173,7 +181,7 @@ class BranchRatingAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Candidate)
-class CandidateAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class CandidateAdmin(NoDeleteMixin, FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["code", "full_name", "hamlet", "identified_on", "status"]
     list_filter = ["status"]
     list_select_related = ["hamlet"]
