@@ -5,6 +5,7 @@ the preview is a dry run, the confirmation a real run of the same file. All or
 nothing, every error with sheet, row and column.
 """
 
+import datetime
 import io
 import secrets
 
@@ -13,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,6 +28,7 @@ from .models import Hamlet, Upload
 from .permissions import commune_scope_codes, require_editor, visible_communes
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+UPLOAD_KEPT_FOR = datetime.timedelta(days=1)
 # Sheets a clerk fills in; units above the hamlet are the administrators'.
 TEMPLATE_SHEETS = [s for s in SHEETS if s.name not in ("area_types", "districts")]
 
@@ -74,6 +77,8 @@ def upload(request):
     require_editor(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        # Files never confirmed are not kept: they hold personal data.
+        Upload.objects.filter(created_at__lt=timezone.now() - UPLOAD_KEPT_FOR).delete()
         file = form.cleaned_data["file"]
         stored = Upload.objects.create(
             token=secrets.token_urlsafe(16), user=request.user, filename=file.name, content=file.read()

@@ -96,3 +96,16 @@ def test_another_users_upload_is_not_found(client, cast):
     preview_url = upload(client, "members.csv", MEMBERS_HEADER.encode())
     client.force_login(cast["commune_staff"])
     assert client.get(preview_url).status_code == 404
+
+
+def test_unconfirmed_uploads_are_not_kept_for_long(staff_client):
+    import datetime
+
+    from django.utils import timezone
+
+    from hamlets.models import Upload
+
+    upload(staff_client, "members.csv", MEMBERS_HEADER.encode())
+    Upload.objects.update(created_at=timezone.now() - datetime.timedelta(days=2))
+    upload(staff_client, "members.csv", MEMBERS_HEADER.encode())
+    assert Upload.objects.count() == 1
