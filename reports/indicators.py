@@ -84,9 +84,42 @@ class Indicator:
     @property
     def title(self):
         """The label in the active language."""
-        from django.utils.translation import get_language
+        return self.label_en if _english() else self.label
 
-        return self.label_en if (get_language() or "").startswith("en") else self.label
+    @property
+    def explanation(self):
+        """The plain-language definition in the active language."""
+        return DEFINITIONS_EN[self.key] if _english() else self.definition
+
+
+def _english():
+    from django.utils.translation import get_language
+
+    return (get_language() or "").startswith("en")
+
+
+DEFINITIONS_EN = {
+    "hamlets_without_branch": "Scope hamlets that no active branch serves.",
+    "hamlets_in_joint_branch": "Hamlets served, but only by joint branches (serving two or more active hamlets).",
+    "hamlets_without_resident_members": "Hamlets where no active member lives.",
+    "hamlets_without_branch_or_members": "Hamlets with neither a branch nor a resident member.",
+    "village_heads_party_members": "Of the hamlets with a village head: the head is a party member (linked record).",
+    "village_heads_trained": "Of the hamlets with a village head: the head has completed training.",
+    "secretary_is_village_head": "Hamlets with a head and a branch with a secretary: the head is the secretary.",
+    "joint_branches": "Branches serving two or more active hamlets.",
+    "reinforced_branches": "Branches with at least one active reinforcing member.",
+    "branches_without_members": "Branches with no active member.",
+    "branches_below_minimum": "Branches with fewer than 3 full active members.",
+    "branches_without_secretary": "Branches with no secretary on the date.",
+    "secretaries_trained": "Of the branches with a secretary: the secretary has completed professional training.",
+    "branches_without_recent_admission": "Branches that admitted no one in the last 5 years.",
+    "branches_at_risk": "Under 3 full members; or under 5 members and (over half aged 60+ or no admission in 5 years).",
+    "members_elderly": "Active members aged 60 or more in completed years.",
+    "members_reinforcing": "Active members attending as reinforcing members.",
+    "members_probationary": "Active members not yet recognised as full members.",
+    "admissions_vs_target": "Members admitted from 1 January to the date, against the yearly admission targets.",
+    "branches_rated_not_completed": "Of the branches rated for the previous year: rated not completed.",
+}
 
 
 INDICATORS = (
