@@ -7,7 +7,7 @@ only picks, compares (with the previous month end) and orders them.
 import datetime
 from dataclasses import dataclass
 
-from hamlets.models import AreaType, Branch, Commune, Hamlet
+from hamlets.models import AreaType, Branch, Hamlet
 
 from . import charts
 from .indicators import (
@@ -17,7 +17,6 @@ from .indicators import (
     Snapshot,
     compute,
     compute_many_cached,
-    unit_communes,
 )
 
 # The columns of the breakdown table and the trend page.
@@ -146,13 +145,7 @@ def dashboard(unit, day, area=None, sort=None, chart_key="hamlets_without_branch
     """Everything the dashboard page of a unit shows."""
     previous_day = month_end_before(day)
     # Both dates' states are read together (cheaper than twice).
-    communes = Commune.objects.filter(
-        pk__in={
-            *unit_communes(unit, day).values_list("pk", flat=True),
-            *unit_communes(unit, previous_day).values_list("pk", flat=True),
-        }
-    )
-    snapshots = Snapshot.many(communes, [previous_day, day], area)
+    snapshots = Snapshot.of_unit(unit, [previous_day, day], area)
     snapshot = snapshots[day]
     current = compute(unit, day, area, by_child=True, snapshot=snapshot)
     previous = compute(unit, previous_day, area, snapshot=snapshots[previous_day])

@@ -5,13 +5,12 @@ How it works
 Each indicator counts rows of one *level*: hamlets, branches, members (their
 active memberships) or admissions (first memberships).
 
-* A `Snapshot` of a set of communes at a date D (and an area filter) reads the
-  states of indicators.md ("States at a date D") with a fixed number of
-  queries: one for the hamlets (with `Exists` annotations), one for the
-  branches, one for the hamlets each branch serves, one grouped count of
-  active memberships per branch, one grouped count of admissions, one of
-  targets. Hamlet and branch states are small rows assembled in Python; the
-  member states are counted by the database, grouped by branch.
+* `StateReader` reads the states of indicators.md ("States at a date D") for
+  some communes at one or several dates with a fixed number of queries: the
+  dated records (hamlets, branches, links, terms, ratings, targets) are loaded
+  once and tested per date in Python; what is counted per member is counted
+  by the database, one conditional count per date, in one pass. A `Snapshot`
+  is one date's hamlet and branch rows (small dicts) and per-commune counts.
 * An indicator's numerator and denominator are predicates over a hamlet or
   branch row, or `Q` objects over active memberships for member indicators.
   The same predicate counts the figure and selects the drill-down rows, so
@@ -680,6 +679,22 @@ class Snapshot:
         reader = StateReader(communes, days, area)
         return {day: cls(communes, day, area, reader=reader) for day in reader.days}
 
+    @classmethod
+    def of_unit(cls, unit, days, area=None):
+        """{day: Snapshot of the unit's communes at that day}, all read together.
+
+        The unit's communes may differ between the dates (a commune founded or
+        dissolved in between); each date's snapshot keeps only its own."""
+        per_day = {day: set(unit_communes(unit, day).values_list("pk", flat=True)) for day in days}
+        snapshots = cls.many(Commune.objects.filter(pk__in=set().union(*per_day.values())), days, area)
+        for day, snapshot in snapshots.items():
+            keep = per_day[day]
+            snapshot.hamlets = {pk: row for pk, row in snapshot.hamlets.items() if row["commune_id"] in keep}
+            snapshot.branches = {pk: row for pk, row in snapshot.branches.items() if row["commune_id"] in keep}
+            snapshot.admissions = {c: n for c, n in snapshot.admissions.items() if c in keep}
+            snapshot.targets = {c: n for c, n in snapshot.targets.items() if c in keep}
+        return snapshots
+
     def rows(self, level):
         return {"hamlet": self.hamlets, "branch": self.branches}[level]
 
@@ -903,10 +918,7 @@ def data_version():
 
 def compute_many(unit, days, area=None):
     """{day: compute(unit, day, area)} for several dates, their states read together."""
-    commune_ids = set()
-    for day in days:
-        commune_ids |= set(unit_communes(unit, day).values_list("pk", flat=True))
-    snapshots = Snapshot.many(Commune.objects.filter(pk__in=commune_ids), days, area)
+    snapshots = Snapshot.of_unit(unit, days, area)
     return {day: compute(unit, day, area, snapshot=snapshots[day]) for day in days}
 
 

@@ -60,8 +60,8 @@ def summary_content(unit, month):
     """Every figure and list of a unit's monthly summary, as JSON-ready data."""
     end, previous_end = month_end(month), month.replace(day=1) - datetime.timedelta(days=1)
     communes = unit_communes(unit, end)
-    now = Snapshot(communes, end)
-    before = Snapshot(unit_communes(unit, previous_end), previous_end)
+    both = Snapshot.of_unit(unit, [previous_end, end])
+    now, before = both[end], both[previous_end]
     result = compute(unit, end, by_child=True, snapshot=now)
     previous = compute(unit, previous_end, snapshot=before)
 
