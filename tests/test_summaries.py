@@ -209,3 +209,12 @@ def test_approved_exports_come_from_the_frozen_copy(client, people, ql):
     assert client.get(url).content == before
     pdf = client.get(url.replace("export.csv", "export.pdf"))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_a_month_with_changes_renders_its_lists(client, people):
+    client.force_login(people["viewer"])
+    url = reverse("reports:summary_detail", kwargs={"kind": "district", "code": "QL", "month": "2016-03"})
+    page = client.get(url).content.decode()
+    assert "Thôn Đồng Tâm" in page or "QYE-10" in page or "Quỳnh Yên" in page
+    assert 'id="change-hamlets_gained_branch"' in page
+    assert client.get(reverse("reports:summary_list"), {"month": "2016-03"}).status_code == 200
