@@ -923,6 +923,7 @@ def compute_many(unit, days, area=None):
 
 
 def _cache_key(unit, day, area, by_child, version):
+    # The at-risk settings are part of the key: changing them changes the figures.
     risk = "-".join(str(v) for v in at_risk_settings().values())
     return f"indicators:{version}:{risk}:{unit.kind}:{unit.code}:{day.isoformat()}:{area or ''}:{int(by_child)}"
 
@@ -941,16 +942,3 @@ def compute_many_cached(unit, days, area=None, version=None):
         cache.set_many({keys[day]: result for day, result in fresh.items()}, 7 * 24 * 3600)
         results.update(fresh)
     return results
-
-
-def compute_cached(unit, day, area=None, by_child=False, version=None):
-    """compute(), remembered in the cache until the data change."""
-    from django.core.cache import cache
-
-    version = data_version() if version is None else version
-    key = _cache_key(unit, day, area, by_child, version)
-    result = cache.get(key)
-    if result is None:
-        result = compute(unit, day, area, by_child)
-        cache.set(key, result, 7 * 24 * 3600)
-    return result

@@ -78,3 +78,23 @@ def test_many_dates_read_together_equal_one_at_a_time(quynh_luu):
     together = compute_many(quynh_luu, days, "special")
     for day in days:
         assert together[day] == compute(quynh_luu, day, "special"), day
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        i
+        for i in (
+            "hamlets_without_branch",
+            "village_heads_party_members",
+            "secretaries_trained",
+            "branches_at_risk",
+            "members_elderly",
+        )
+    ],
+)
+def test_denominator_rows_are_the_denominator(quynh_luu, key):
+    from reports.indicators import denominator_rows
+
+    figure = compute(quynh_luu, NOV, "special")["indicators"][key]
+    assert denominator_rows(key, quynh_luu, NOV, "special").count() == figure["denominator"]
