@@ -23,7 +23,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
-from coverage_site.lib.dates import today
+from coverage_site.lib.dates import parse_day, today
 
 from . import actions, filters, forms, models, tables
 from .permissions import can_edit, get_editable_or_403, get_visible_or_404, require_editor, role_of
@@ -34,13 +34,7 @@ from .timeline import branch_timeline, hamlet_timeline
 
 def as_of_from(request):
     """The date of a page: ?as_of=dd/mm/yyyy or YYYY-MM-DD, else today."""
-    text = request.GET.get("as_of", "").strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return today()
+    return parse_day(request.GET.get("as_of")) or today()
 
 
 def version_of(record):

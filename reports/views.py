@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
-from coverage_site.lib.dates import today
+from coverage_site.lib.dates import parse_day, today
 from hamlets.models import Role
 from hamlets.permissions import can_approve, can_see_unit, role_of
 
@@ -57,13 +57,7 @@ def page_arguments(request):
     from django.contrib import messages
 
     text = request.GET.get("as_of", "").strip()
-    day = None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            day = datetime.datetime.strptime(text, fmt).date()
-            break
-        except ValueError:
-            continue
+    day = parse_day(text)
     if day is None:
         day = today()
         if text:

@@ -47,5 +47,11 @@ def today():
     return timezone.localdate()
 
 
-def parse_iso(text):
-    return datetime.date.fromisoformat(text)
+def parse_day(text):
+    """A date typed as dd/mm/yyyy (never month first) or YYYY-MM-DD; None if it is neither."""
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime((text or "").strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
