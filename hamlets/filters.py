@@ -55,9 +55,6 @@ class CommuneFilter(ActiveOnMixin, ScopedFilterSet):
         fields = ["q", "district", "active_on"]
 
 
-AREA_CHOICES_SPECIAL = "special"
-
-
 class HamletFilter(ActiveOnMixin, ScopedFilterSet):
     commune = django_filters.ModelChoiceFilter(label=_("Xã"), queryset=models.Commune.objects.none())
     area = django_filters.ChoiceFilter(label=_("Vùng đặc thù"), method="filter_area", choices=[])
@@ -81,15 +78,12 @@ class HamletFilter(ActiveOnMixin, ScopedFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["area"].extra["choices"] = [(AREA_CHOICES_SPECIAL, _("mọi vùng đặc thù"))] + [
+        self.filters["area"].extra["choices"] = [(models.SPECIAL_AREA, _("mọi vùng đặc thù"))] + [
             (a.code, a.name) for a in models.AreaType.objects.order_by("name")
         ]
 
     def filter_area(self, queryset, name, value):
-        types = models.Hamlet.area_types.through.objects.filter(hamlet_id=OuterRef("pk"))
-        if value != AREA_CHOICES_SPECIAL:
-            types = types.filter(areatype__code=value)
-        return queryset.filter(Exists(types))
+        return queryset.in_area(value)
 
     def filter_coverage(self, queryset, name, value):
         from reports.indicators import hamlet_coverage_ids

@@ -127,9 +127,21 @@ class UnitQuerySet(SearchQuerySet):
         return self.filter(active_q(day, "established_on", "dissolved_on", start_required=False))
 
 
+SPECIAL_AREA = "special"
+
+
 class HamletQuerySet(UnitQuerySet):
     def in_communes(self, communes):
         return self.filter(commune__in=communes)
+
+    def in_area(self, area):
+        """Hamlets of an area type, or of any when `area` is "special".
+
+        Exists rather than a join, so a hamlet with several types counts once."""
+        types = Hamlet.area_types.through.objects.filter(hamlet_id=models.OuterRef("pk"))
+        if area != SPECIAL_AREA:
+            types = types.filter(areatype__code=area)
+        return self.filter(models.Exists(types))
 
 
 class CommuneQuerySet(UnitQuerySet):

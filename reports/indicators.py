@@ -36,6 +36,7 @@ from django.db.models import (
 
 from coverage_site.lib.dates import add_years, is_active
 from hamlets.models import (
+    SPECIAL_AREA,
     AdmissionTarget,
     AreaType,
     Branch,
@@ -48,8 +49,6 @@ from hamlets.models import (
     VillageHead,
     active_q,
 )
-
-SPECIAL_AREA = "special"
 
 
 def elderly_q(day, prefix="member__"):
@@ -375,28 +374,6 @@ def unit_communes(unit, day):
     return communes
 
 
-def scope_hamlets(communes, day, area=None):
-    """Active hamlets of the communes that pass the area filter."""
-    hamlets = Hamlet.objects.active_on(day).filter(commune__in=communes)
-    if area:
-        # Exists rather than a join, so a hamlet with several types counts once.
-        types = Hamlet.area_types.through.objects.filter(hamlet_id=OuterRef("pk"))
-        if area != SPECIAL_AREA:
-            types = types.filter(areatype__code=area)
-        hamlets = hamlets.filter(Exists(types))
-    return hamlets
-
-
-def scope_branches(communes, day, area=None):
-    """Active branches of the communes; with an area filter, those serving
-    at least one scope hamlet."""
-    branches = Branch.objects.active_on(day).filter(commune__in=communes)
-    if area:
-        served = scope_hamlets(communes, day, area).filter(branches=OuterRef("pk"))
-        branches = branches.filter(Exists(served))
-    return branches
-
-
 # --- reading the states at D -------------------------------------------------------
 
 
@@ -417,9 +394,12 @@ def admission_rows(communes, day):
     )
 
 
-def member_rows(communes, day, area=None):
-    """Active memberships (one per active member) in scope branches."""
-    return Membership.objects.active_on(day).filter(branch__in=scope_branches(communes, day, area))
+def member_rows(snapshot):
+    """Active memberships (one per active member) of the snapshot's scope branches.
+
+    The scope is the snapshot's (StateReader decides it, area filter included),
+    so member drill-downs and member figures cannot disagree."""
+    return Membership.objects.active_on(snapshot.day).filter(branch_id__in=list(snapshot.branches))
 
 
 # How files (XLSX, PDF) name the conditions; pages use hamlets/_risk_conditions.html.
@@ -491,10 +471,7 @@ class StateReader:
         )
         self.in_area = None
         if area:
-            types = Hamlet.area_types.through.objects.filter(hamlet__commune__in=communes)
-            if area != SPECIAL_AREA:
-                types = types.filter(areatype__code=area)
-            self.in_area = set(types.values_list("hamlet_id", flat=True))
+            self.in_area = set(Hamlet.objects.filter(commune__in=communes).in_area(area).values_list("pk", flat=True))
         self.branches = list(
             Branch.objects.filter(commune__in=communes).values_list(
                 "pk", "commune_id", "established_on", "dissolved_on"
@@ -819,22 +796,23 @@ def numerator_rows(key, unit, day, area=None, snapshot=None):
     communes = unit_communes(unit, day)
     if indicator.level == "admission":
         return admission_rows(communes, day)
-    if indicator.level == "member":
-        return member_rows(communes, day, area).filter(indicator.numerator(day))
-    model = Hamlet if indicator.level == "hamlet" else Branch
     snapshot = snapshot or Snapshot(communes, day, area)
+    if indicator.level == "member":
+        return member_rows(snapshot).filter(indicator.numerator(day))
+    model = Hamlet if indicator.level == "hamlet" else Branch
     return model.objects.filter(pk__in=snapshot.numerator_ids(key))
 
 
-def denominator_rows(key, unit, day, area=None):
+def denominator_rows(key, unit, day, area=None, snapshot=None):
     indicator = INDICATOR_BY_KEY[key]
     communes = unit_communes(unit, day)
     if indicator.level == "admission":
         return AdmissionTarget.objects.filter(commune__in=communes, year=day.year)
+    snapshot = snapshot or Snapshot(communes, day, area)
     if indicator.level == "member":
-        return member_rows(communes, day, area)
+        return member_rows(snapshot)
     model = Hamlet if indicator.level == "hamlet" else Branch
-    return model.objects.filter(pk__in=Snapshot(communes, day, area).denominator_ids(key))
+    return model.objects.filter(pk__in=snapshot.denominator_ids(key))
 
 
 class Coverage:

@@ -141,9 +141,7 @@ def drill_down(request, kind, code, key):
     if indicator is None:
         raise Http404
     day, area = page_arguments(request)
-    snapshot = None
-    if indicator.level in ("hamlet", "branch"):
-        snapshot = indicators.Snapshot(indicators.unit_communes(unit, day), day, area)
+    snapshot = indicators.Snapshot(indicators.unit_communes(unit, day), day, area)
     rows = indicators.numerator_rows(key, unit, day, area, snapshot=snapshot)
     search = request.GET.get("q", "").strip()
     if indicator.level == "hamlet":
