@@ -383,15 +383,22 @@ def first_memberships():
     return Membership.objects.filter(~Exists(earlier))
 
 
+def admitted_q(first_day, day):
+    """First memberships (see first_memberships) counted as admissions from
+    `first_day` to `day`: the membership had started by `day`, and the
+    admission decision falls in [first_day, day]."""
+    return Q(joined_on__lte=day, member__admitted_on__gte=first_day, member__admitted_on__lte=day)
+
+
+def recent_window_start(day):
+    """First day of "the last 5 years" before `day`: (day minus 5 years, day]."""
+    return add_years(day, -settings.AT_RISK_ADMISSION_YEARS) + datetime.timedelta(days=1)
+
+
 def admission_rows(communes, day):
     """First memberships of members admitted from 1 January to `day` in a
     branch of the communes. The area filter does not apply (indicators.md)."""
-    return first_memberships().filter(
-        branch__commune__in=communes,
-        joined_on__lte=day,
-        member__admitted_on__gte=datetime.date(day.year, 1, 1),
-        member__admitted_on__lte=day,
-    )
+    return first_memberships().filter(admitted_q(datetime.date(day.year, 1, 1), day), branch__commune__in=communes)
 
 
 def member_rows(snapshot):
@@ -506,18 +513,8 @@ class StateReader:
         # First memberships: admissions in the 5-year window (per branch) and since 1 January (per commune).
         first = {}
         for day, key in day_keys.items():
-            since = add_years(day, -settings.AT_RISK_ADMISSION_YEARS)
-            first[f"recent__{key}"] = Count(
-                "pk", filter=Q(joined_on__lte=day, member__admitted_on__gt=since, member__admitted_on__lte=day)
-            )
-            first[f"year__{key}"] = Count(
-                "pk",
-                filter=Q(
-                    joined_on__lte=day,
-                    member__admitted_on__gte=datetime.date(day.year, 1, 1),
-                    member__admitted_on__lte=day,
-                ),
-            )
+            first[f"recent__{key}"] = Count("pk", filter=admitted_q(recent_window_start(day), day))
+            first[f"year__{key}"] = Count("pk", filter=admitted_q(datetime.date(day.year, 1, 1), day))
         self.admissions = {
             row["branch_id"]: row
             for row in first_memberships()
