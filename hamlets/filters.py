@@ -3,7 +3,7 @@ including the choices of its dropdowns."""
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from coverage_site.lib.dates import today
@@ -143,7 +143,9 @@ class MemberFilter(ScopedFilterSet):
         active = Exists(models.Membership.objects.active_on(day).filter(member_id=OuterRef("pk")))
         if value == "left":
             return queryset.exclude(active)
-        full = Q(official_on__lte=day)
+        from reports.indicators import full_q
+
+        full = full_q(day, prefix="")
         return queryset.filter(active).filter(full if value == "full" else ~full)
 
 

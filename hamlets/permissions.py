@@ -70,6 +70,17 @@ def commune_scope_codes(user):
     return set(visible_communes(user).values_list("code", flat=True))
 
 
+def home_unit(user):
+    """(kind, code) of a district-staff account's own unit, else None: where
+    its dashboard and monthly summary are."""
+    if role_of(user) != Role.DISTRICT_STAFF:
+        return None
+    profile = user.profile
+    if profile.commune_id:
+        return "commune", profile.commune.code
+    return "district", profile.district.code
+
+
 def can_see_unit(user, unit):
     """Whether `user` may read the figures of a reports Unit."""
     role = role_of(user)

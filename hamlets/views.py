@@ -33,8 +33,15 @@ from .timeline import branch_timeline, hamlet_timeline
 
 
 def as_of_from(request):
-    """The date of a page: ?as_of=dd/mm/yyyy or YYYY-MM-DD, else today."""
-    return parse_day(request.GET.get("as_of")) or today()
+    """The date of a page: ?as_of=dd/mm/yyyy or YYYY-MM-DD, else today. A
+    date that cannot be read is replaced by today, with a message saying so."""
+    text = request.GET.get("as_of", "").strip()
+    day = parse_day(text)
+    if day is None and text:
+        messages.warning(
+            request, _("Ngày “%(text)s” không hợp lệ (viết dd/mm/yyyy): đang xem ngày hôm nay.") % {"text": text}
+        )
+    return day or today()
 
 
 def version_of(record):
@@ -71,27 +78,15 @@ def describe_history(entries):
 
 @login_required
 def home(request):
-    from reports.indicators import INDICATOR_BY_KEY, Snapshot, compute, get_unit, hamlet_coverage
+    from reports.dashboards import action_lists
+    from reports.indicators import INDICATOR_BY_KEY, Snapshot, compute, get_unit
 
     day = as_of_from(request)
     role = role_of(request.user)
     context = {"as_of": day, "role": role}
     communes = models.Commune.objects.visible_to(request.user).active_on(day)
     if can_edit(request.user) and role != models.Role.ADMIN:
-        snapshot = Snapshot(communes, day)
-        hamlet_ids = [pk for pk, row in snapshot.hamlets.items() if not row["served"]]
-        context["hamlets_without_branch"] = [
-            (hamlet, hamlet_coverage(snapshot.hamlets[hamlet.pk]))
-            for hamlet in models.Hamlet.objects.filter(pk__in=hamlet_ids).select_related("commune")
-        ]
-        context["branches_without_secretary"] = models.Branch.objects.filter(
-            pk__in=[pk for pk, row in snapshot.branches.items() if not row["has_secretary"]]
-        ).select_related("commune")
-        at_risk = {pk: row["risk_conditions"] for pk, row in snapshot.branches.items() if row["at_risk"]}
-        context["branches_at_risk"] = [
-            (branch, at_risk[branch.pk])
-            for branch in models.Branch.objects.filter(pk__in=list(at_risk)).select_related("commune")
-        ]
+        context["actions"] = action_lists(Snapshot(communes, day))
         soon = day + datetime.timedelta(days=90)
         context["heads_ending"] = (
             models.VillageHead.objects.visible_to(request.user)

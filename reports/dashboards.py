@@ -17,6 +17,7 @@ from .indicators import (
     Snapshot,
     compute,
     compute_many_cached,
+    hamlet_coverage,
 )
 
 # The columns of the breakdown table and the trend page.
@@ -120,7 +121,10 @@ def action_lists(snapshot):
     no_secretary = [pk for pk, row in snapshot.branches.items() if not row["has_secretary"]]
     hamlets = Hamlet.objects.filter(pk__in=unserved).select_related("commune").order_by("commune__name", "code")
     return {
-        "hamlets_without_branch": (len(unserved), list(hamlets[:ACTION_LIST_LIMIT])),
+        "hamlets_without_branch": (
+            len(unserved),
+            [(hamlet, hamlet_coverage(snapshot.hamlets[hamlet.pk])) for hamlet in hamlets[:ACTION_LIST_LIMIT]],
+        ),
         "branches_at_risk": (
             len(at_risk),
             [

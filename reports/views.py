@@ -8,14 +8,15 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
-from coverage_site.lib.dates import parse_day, today
-from hamlets.models import Role
-from hamlets.permissions import can_approve, can_see_unit, role_of
+from coverage_site.lib.dates import today
+from hamlets.permissions import can_approve, can_see_unit, home_unit
+from hamlets.views import as_of_from
 
 from . import dashboards, indicators, tables
 
@@ -52,35 +53,23 @@ def unit_or_404(request, kind, code):
 
 
 def page_arguments(request):
-    """as_of (dd/mm/yyyy or YYYY-MM-DD, default today) and area; a value that
-    cannot be read is replaced by the default, with a message saying so."""
+    """as_of (see hamlets.views.as_of_from) and area; an unknown area is
+    replaced by all areas, with a message saying so."""
     from django.contrib import messages
 
-    text = request.GET.get("as_of", "").strip()
-    day = parse_day(text)
-    if day is None:
-        day = today()
-        if text:
-            messages.warning(
-                request, _("Ngày “%(text)s” không hợp lệ (viết dd/mm/yyyy): đang xem ngày hôm nay.") % {"text": text}
-            )
     try:
         area = indicators.check_area(request.GET.get("area") or None)
     except indicators.UnknownArea:
         area = None
         messages.warning(request, _("Không có vùng “%(area)s”: đang xem mọi vùng.") % {"area": request.GET["area"]})
-    return day, area
+    return as_of_from(request), area
 
 
 @login_required
 def dashboard_home(request):
     """The province for provincial roles; a clerk's own district or commune."""
-    if role_of(request.user) == Role.DISTRICT_STAFF:
-        profile = request.user.profile
-        if profile.commune_id:
-            return redirect("reports:dashboard", kind="commune", code=profile.commune.code)
-        return redirect("reports:dashboard", kind="district", code=profile.district.code)
-    return redirect("reports:dashboard", kind="province", code="all")
+    kind, code = home_unit(request.user) or ("province", "all")
+    return redirect("reports:dashboard", kind=kind, code=code)
 
 
 @login_required
@@ -93,6 +82,11 @@ def dashboard(request, kind, code):
         return breakdown_export(context, export)
     context["area_choices"] = dashboards.area_choices()
     context["query"] = request.GET.urlencode()
+    context["unserved_url"] = (
+        reverse("reports:drill_down", kwargs={"kind": kind, "code": code, "key": "hamlets_without_branch"})
+        + "?"
+        + urlencode({"as_of": f"{day:%d/%m/%Y}", "area": area or ""})
+    )
     return render(request, "reports/dashboard.html", context)
 
 
@@ -196,11 +190,10 @@ def summary_list(request):
     from . import summaries
 
     month = _month_or_404(request.GET.get("month") or f"{dashboards.month_end_before(today()):%Y-%m}")
-    if role_of(request.user) == Role.DISTRICT_STAFF:
+    own = home_unit(request.user)
+    if own:
         # A clerk has one unit: go straight to its summary.
-        profile = request.user.profile
-        kind, code = ("commune", profile.commune.code) if profile.commune_id else ("district", profile.district.code)
-        return redirect("reports:summary_detail", kind=kind, code=code, month=f"{month:%Y-%m}")
+        return redirect("reports:summary_detail", kind=own[0], code=own[1], month=f"{month:%Y-%m}")
     context = summaries.province_month(month)
     context["months"] = [
         d.replace(day=1)

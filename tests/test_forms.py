@@ -233,3 +233,19 @@ def test_admitting_a_candidate_links_the_record(staff_client):
     candidate = Candidate.objects.get(code="Q1")
     assert (candidate.status, candidate.member.code) == ("admitted", "M9")
     assert Membership.objects.get(member__code="M9").joined_on == datetime.date(2016, 6, 1)
+
+
+def test_a_record_page_with_an_unreadable_date_says_so(staff_client):
+    page = staff_client.get(reverse("hamlets:hamlet_detail", kwargs={"code": "H1"}), {"as_of": "31/02/2016"})
+    assert "Ngày “31/02/2016” không hợp lệ" in page.content.decode()
+
+
+def test_member_list_filters_full_and_probationary_members(staff_client):
+    from hamlets.models import Member
+
+    Member.objects.filter(code="M3").update(official_on=None)
+    url = reverse("hamlets:member_list")
+    probationary = staff_client.get(url, {"status": "probationary", "active_on": "01/01/2016"})
+    full = staff_client.get(url, {"status": "full", "active_on": "01/01/2016"})
+    assert [m.code for m in probationary.context["table"].data] == ["M3"]
+    assert sorted(m.code for m in full.context["table"].data) == ["M1", "M2"]
