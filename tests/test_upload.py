@@ -109,3 +109,20 @@ def test_unconfirmed_uploads_are_not_kept_for_long(staff_client):
     Upload.objects.update(created_at=timezone.now() - datetime.timedelta(days=2))
     upload(staff_client, "members.csv", MEMBERS_HEADER.encode())
     assert Upload.objects.count() == 1
+
+
+def test_a_record_of_another_district_cannot_be_moved_into_ones_own(staff_client):
+    import datetime
+
+    from hamlets.models import Hamlet, VillageHead
+
+    VillageHead.objects.create(
+        code="VH-D2", hamlet=Hamlet.objects.get(code="H4"), full_name="Lê Văn Xa", term_start=datetime.date(2014, 6, 1)
+    )
+    header = "code,hamlet_code,full_name,term_start\n"
+    preview_url = upload(staff_client, "village_heads.csv", (header + "VH-D2,H3,Lê Văn Xa,2014-06-01\n").encode())
+    errors = staff_client.get(preview_url).context["result"].errors
+    assert [(e.sheet, e.row) for e in errors] == [("village_heads", 2)]
+    assert "C3" in errors[0].message
+    staff_client.post(preview_url)
+    assert VillageHead.objects.get(code="VH-D2").hamlet.code == "H4"

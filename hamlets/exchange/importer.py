@@ -158,6 +158,8 @@ class _Import:
         self.changed = {sheet.name: [] for sheet in SHEETS}
         self.changed_lists = []  # (sheet, column, instance, key)
         self.before = {}  # (sheet, key) -> snapshot before the import
+        # (sheet, key) -> communes of a stored record before the import (scoped imports only)
+        self.communes_before = {}
 
     # --- problems ------------------------------------------------------------
 
@@ -332,6 +334,9 @@ class _Import:
         else:
             before = self.snapshot(sheet, instance, key)
             self.before[(sheet.name, key)] = before
+            if self.commune_scope is not None and sheet.name not in ADMIN_ONLY_SHEETS:
+                # A stored record must be inside the scope before the import as well as after.
+                self.communes_before[(sheet.name, key)] = self.communes_of(sheet, instance)
         for column in sheet.columns:
             if column.key not in row:
                 if is_new and column.type != "list" and not column.ref:
@@ -436,26 +441,30 @@ class _Import:
 
     # --- scope -----------------------------------------------------------------
 
+    def communes_of(self, sheet, instance):
+        """Codes of the communes a record belongs to, following the path its
+        QuerySet declares for visible_to() (hamlets.models.ScopedQuerySet).
+        A member belongs to the commune of residence and of every branch
+        attended."""
+        if sheet.name == "members":
+            if self._member_branches is None:
+                self._member_branches = defaultdict(set)
+                for membership in self.state.records["memberships"].values():
+                    self._member_branches[membership.member.code].add(membership.branch.commune.code)
+            found = set(self._member_branches.get(instance.code, ()))
+            if instance.residence_hamlet is not None:
+                found.add(instance.residence_hamlet.commune.code)
+            return found
+        target = instance
+        for part in sheet.model.objects.get_queryset().commune_path.split("__"):
+            target = getattr(target, part)
+        return {target.code}
+
+    _member_branches = None
+
     def check_scope(self):
         """Data-entry accounts may only import rows inside their own communes."""
-        memberships_by_member = defaultdict(list)
-        for membership in self.state.records["memberships"].values():
-            memberships_by_member[membership.member.code].append(membership)
-
-        def communes_of(sheet_name, instance):
-            if sheet_name in ("hamlets", "branches", "admission_targets"):
-                return {instance.commune.code}
-            if sheet_name in ("memberships", "branch_secretaries", "branch_ratings"):
-                return {instance.branch.commune.code}
-            if sheet_name in ("village_heads", "candidates"):
-                return {instance.hamlet.commune.code}
-            if sheet_name == "members":
-                found = {m.branch.commune.code for m in memberships_by_member.get(instance.code, [])}
-                if instance.residence_hamlet is not None:
-                    found.add(instance.residence_hamlet.commune.code)
-                return found
-            return set()
-
+        self._member_branches = None  # memberships may have changed since members were read
         for sheet in SHEETS:
             for key, row_number in self.touched[sheet.name].items():
                 instance = self.state.records[sheet.name][key]
@@ -465,13 +474,7 @@ class _Import:
                         continue
                     self.error(sheet.name, row_number, None, _("chỉ quản trị viên được nhập trang này."))
                     continue
-                communes = communes_of(sheet.name, instance)
-                before = self.before.get((sheet.name, key))
-                if before is not None:
-                    # The stored record must have been inside the scope too.
-                    for column, value in zip(sheet.columns, before, strict=False):
-                        if column.key == "commune_code":
-                            communes.add(value)
+                communes = self.communes_of(sheet, instance) | self.communes_before.get((sheet.name, key), set())
                 if not communes or not communes <= self.commune_scope:
                     self.error(
                         sheet.name,
