@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from coverage_site.lib.dates import today
-from hamlets.models import Branch, Hamlet, Member, Membership, Role
+from hamlets.models import Branch, Hamlet, Membership, Role
 from hamlets.permissions import can_approve, can_see_unit, role_of
 
 from .indicators import INDICATOR_BY_KEY, Snapshot, Unit, child_units, compute, get_unit, unit_communes
@@ -244,29 +244,18 @@ def summary_reopen(*, summary, user, reason):
 
 
 def changes_since(unit, when, limit=200):
-    """History entries of the unit's records after `when`: (count, newest entries)."""
-    day = today()
-    communes = list(unit_communes(unit, day).values_list("pk", flat=True))
-    hamlet_ids = list(Hamlet.objects.filter(commune_id__in=communes).values_list("pk", flat=True))
-    branch_ids = list(Branch.objects.filter(commune_id__in=communes).values_list("pk", flat=True))
-    member_ids = set(Member.objects.filter(residence_hamlet_id__in=hamlet_ids).values_list("pk", flat=True))
-    member_ids |= set(Membership.objects.filter(branch_id__in=branch_ids).values_list("member_id", flat=True))
-    from hamlets.models import AdmissionTarget, BranchRating, BranchSecretary, Candidate, VillageHead
+    """History entries of the unit's records after `when`: (count, newest entries).
 
-    scoped = [
-        (Hamlet, {"id__in": hamlet_ids}),
-        (Branch, {"id__in": branch_ids}),
-        (Member, {"id__in": member_ids}),
-        (Membership, {"branch_id__in": branch_ids}),
-        (BranchSecretary, {"branch_id__in": branch_ids}),
-        (VillageHead, {"hamlet_id__in": hamlet_ids}),
-        (Candidate, {"hamlet_id__in": hamlet_ids}),
-        (AdmissionTarget, {"commune_id__in": communes}),
-        (BranchRating, {"branch_id__in": branch_ids}),
-    ]
+    "The unit's records" are those its communes' scope covers
+    (`in_communes`, the same test as `visible_to`)."""
+    from hamlets.exchange.schema import SHEETS
+
+    communes = unit_communes(unit, today())
     count, entries = 0, []
-    for model, lookup in scoped:
-        changed = model.history.filter(history_date__gt=when, **lookup)
+    for model in (sheet.model for sheet in SHEETS):
+        if not hasattr(model.objects, "in_communes"):
+            continue  # area types belong to no commune
+        changed = model.history.filter(history_date__gt=when, id__in=model.objects.in_communes(communes).values("pk"))
         count += changed.count()
         entries += list(changed.select_related("history_user").order_by("-history_date")[:limit])
     entries.sort(key=lambda entry: entry.history_date, reverse=True)
