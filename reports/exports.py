@@ -6,8 +6,11 @@ import datetime
 import io
 from pathlib import Path
 
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from hamlets.templatetags.vn import percent
 
 from .indicators import INDICATOR_BY_KEY, KEYS, RISK_CONDITION_LABELS
 from .summaries import ACTION_LABELS, CHANGE_LABELS
@@ -130,7 +133,9 @@ def _font():
 
 
 def _pct(ratio):
-    return "–" if ratio is None else f"{ratio * 100:.1f}%".replace(".", ",")
+    """A percentage as the pages write it in Vietnamese ("56,5%"): files are in Vietnamese."""
+    with translation.override("vi"):
+        return percent(ratio)
 
 
 def _bar_chart(content, font, width):

@@ -59,7 +59,8 @@ def test_the_article_figures_on_the_district_dashboard(client, viewer):
     shown = card_figures(html)
     assert shown["hamlets_without_branch"] == (10, 141)
     assert shown["secretaries_trained"] == (74, 131)
-    assert "7,1%" in html  # 10/141, Vietnamese decimal comma
+    assert '<span class="kpi-ratio">7,1%</span>' in html  # 10/141, rounded, Vietnamese decimal comma
+    assert '<span class="kpi-ratio">56,5%</span>' in html  # 74/131: the article's 56.5%
 
 
 @pytest.mark.parametrize("indicator", [i.key for i in INDICATORS])
