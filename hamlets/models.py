@@ -18,7 +18,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from coverage_site.lib.dates import is_active
 from coverage_site.lib.text import fold
 
 from . import rules
@@ -167,9 +166,6 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
-    def is_active_on(self, day):
-        return is_active(self.established_on, self.dissolved_on, day)
-
     def clean(self):
         rules.raise_for(rules.unit_errors(self))
 
@@ -261,9 +257,6 @@ class Branch(models.Model):
 
     def __str__(self):
         return self.name
-
-    def is_active_on(self, day):
-        return is_active(self.established_on, self.dissolved_on, day)
 
     def clean(self):
         # The served hamlets are checked by the form/import that sets them

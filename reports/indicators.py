@@ -295,7 +295,6 @@ INDICATORS = (
 )
 
 INDICATOR_BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
-LEVELS = ("hamlet", "branch", "member", "admission")
 KEYS = tuple(INDICATOR_BY_KEY)
 
 
