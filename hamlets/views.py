@@ -59,10 +59,12 @@ def changes_since(record, version):
 
 
 def describe_history(entries):
-    """[(entry, [(field label, old, new)])] for a list of history entries of one record, newest first."""
+    """[(entry, [(field label, old, new)])] for consecutive history entries of
+    one record, newest first. Each entry's previous version is the next one
+    in the list; only the oldest needs a query."""
     described = []
-    for entry in entries:
-        previous = entry.prev_record
+    for index, entry in enumerate(entries):
+        previous = entries[index + 1] if index + 1 < len(entries) else entry.prev_record
         changes = []
         if previous is not None:
             delta = entry.diff_against(previous)

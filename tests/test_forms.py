@@ -249,3 +249,25 @@ def test_member_list_filters_full_and_probationary_members(staff_client):
     full = staff_client.get(url, {"status": "full", "active_on": "01/01/2016"})
     assert [m.code for m in probationary.context["table"].data] == ["M3"]
     assert sorted(m.code for m in full.context["table"].data) == ["M1", "M2"]
+
+
+def test_a_history_page_costs_the_same_queries_however_long_the_history(staff_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    member = Member.objects.get(code="M2")
+    url = reverse("hamlets:record_history", kwargs={"kind": "member", "pk": member.pk})
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            staff_client.get(url)
+        return len(context.captured_queries)
+
+    member.ethnicity = "Thái"
+    member.save()
+    few = queries()
+    for ethnicity in ("Kinh", "Mường", "Thái", "Kinh"):
+        member.ethnicity = ethnicity
+        member.save()
+    assert queries() == few
+    assert "Mường" in staff_client.get(url).content.decode()
