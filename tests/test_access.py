@@ -181,3 +181,25 @@ def test_staff_can_open_their_own_records(client, cast, upload_of_staff):
     for name, (kind, _b) in URLS.items():
         if kind in ("record", "write", "create", "list"):
             assert client.get(url_for(name)[1], follow=True).status_code == 200, name
+
+
+def test_the_change_log_costs_the_same_queries_however_many_changes(client, cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hamlets.models import Membership
+
+    client.force_login(cast["admin"])
+    url = reverse("hamlets:change_log") + "?user=&since=&until="
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    few = queries()
+    for membership in Membership.objects.all():
+        membership.reinforcing = not membership.reinforcing
+        membership.save()
+    assert queries() == few
+    assert "sinh hoạt đảng #" in client.get(url).content.decode()

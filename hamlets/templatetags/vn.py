@@ -38,3 +38,15 @@ def points(change):
     value = _number(abs(float(change)) * 100, 1)
     sign = "+" if change > 0 else "−" if change < 0 else "±"
     return f"{sign}{value} {_('điểm %')}"
+
+
+@register.filter
+def history_label(entry):
+    """How a change log names the record of a history entry, from the entry's
+    own fields: str(entry.instance) would query related records, once per row."""
+    kind = entry.instance_type._meta.verbose_name
+    name = getattr(entry, "full_name", None) or getattr(entry, "name", None)
+    code = getattr(entry, "code", None)
+    if name or code:
+        return f"{kind} {code or ''} {name or ''}".strip()
+    return f"{kind} #{entry.id}"
