@@ -4,6 +4,7 @@ Check out the code and it works: without DATABASE_URL the app uses an SQLite
 file under var/ (git-ignored). Production sets DATABASE_URL to PostgreSQL.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -14,10 +15,21 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_bool(name, default=False):
+    """A yes/no variable; a value that is neither refuses to start (a typo
+    such as DEBUG=ture must not silently mean "off")."""
     value = os.environ.get(name)
-    if value is None:
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    text = value.strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r}: write 1/true/yes/on or 0/false/no/off.")
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -29,7 +41,7 @@ if not SECRET_KEY:
     # A fixed key is acceptable only for local development with DEBUG on.
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -42,6 +54,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "simple_history",
+    "axes",
     "hamlets",
     "reports",
 ]
@@ -56,7 +69,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "coverage_site.urls"
@@ -81,7 +102,13 @@ TEMPLATES = [
 WSGI_APPLICATION = "coverage_site.wsgi.application"
 
 DEFAULT_SQLITE = f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=60)}
+# Persistent connections are checked before reuse: after a PostgreSQL restart
+# a worker's old connection is replaced instead of failing the next request.
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=60, conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiler spends more time compiling the indicator
     # queries than running them (measured: 1.6 s with, 0.6 s without, on a
@@ -90,10 +117,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Every transaction takes SQLite's write lock when it begins, so two
+    # requests checking a rule across rows (overlapping terms) run one after
+    # the other, as SELECT ... FOR UPDATE makes them on PostgreSQL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 30})
 
-# The database cache is shared by all server processes (login throttling
-# must count failures across gunicorn workers). `migrate` alone does not
-# create its table: run `manage.py createcachetable` (make run does).
+# The database cache is shared by all server processes. Its table is made
+# by a migration (hamlets 0002), so `migrate` alone leaves a working site.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -127,14 +157,60 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 
+# Behind a reverse proxy that ends TLS (README, "Running it for real"): the
+# browser's Origin is https://…, the request reaches gunicorn over http.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+if env_bool("BEHIND_TLS_PROXY", False):
+    # Only when the proxy sets X-Forwarded-Proto itself (and strips the
+    # client's): otherwise a client could claim https.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Addresses of the reverse proxies whose X-Forwarded-For is believed
+# (coverage_site/lib/addresses.py); empty: the connecting address is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from another
+# origin. The second wall behind escaping; the pages have no inline script or
+# style (static/js/app.js handles data-confirm and data-autosubmit).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed logins: after this many failures for one user name (or one address)
-# within the window, further attempts are refused until it has passed.
+# Failed logins (django-axes, hamlets/auth.py): after this many failures for
+# one user name, further attempts for it are refused until the window has
+# passed. Never per address alone: behind a proxy everyone shares one.
+# LOGIN_THROTTLE_BY_ADDRESS=1 also locks a client address (the real one,
+# read through TRUSTED_PROXIES) that fails for many user names.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", 15 * 60))
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(seconds=LOGIN_FAILURE_WINDOW)
+AXES_LOCKOUT_PARAMETERS = ["username"] + (["ip_address"] if env_bool("LOGIN_THROTTLE_BY_ADDRESS") else [])
+AXES_CLIENT_IP_CALLABLE = "coverage_site.lib.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "hamlets.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# axes.W006 asks for the address among the lockout parameters; by design we
+# lock per user name (see above), which rotating User-Agents cannot bypass.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 DJANGO_TABLES2_TEMPLATE = "tables/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}

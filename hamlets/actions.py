@@ -4,13 +4,60 @@ rules (full_clean -> hamlets/rules.py) before it is saved, and any error
 rolls the whole action back, so nothing is half-saved.
 
 Errors are ValidationErrors keyed by the *form* field they concern.
+
+Two clicks at once: a rule that looks across rows (terms of a hamlet must
+not overlap) is only as good as the rows it saw. Each action therefore first
+locks the parent whose rows the rule reads (the hamlet for its heads, the
+branch for its secretaries and members, the member for their memberships),
+always in that order (hamlet, branch, member), as the importer does. On
+PostgreSQL that is SELECT ... FOR UPDATE; on SQLite every transaction takes
+the write lock when it begins (settings: transaction_mode IMMEDIATE). The
+database constraints stay the last guard: if one still fires (two admissions
+with one new code), the action runs once more, and the second run meets the
+committed row and answers with the rule's own message.
 """
 
+import functools
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .models import BranchSecretary, Candidate, Member, Membership, VillageHead
+from .models import Branch, BranchSecretary, Candidate, Member, Membership, VillageHead
+
+
+def concurrent_change_message():
+    return _("Dữ liệu vừa được người khác thay đổi cùng lúc: không có gì được ghi. Hãy xem lại và thử lại.")
+
+
+def action(func):
+    """One transaction; an IntegrityError (a concurrent write won) is retried
+    once, then reported as a ValidationError. Nested calls join the outer one."""
+    atomic = transaction.atomic(func)
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        if transaction.get_connection().in_atomic_block:
+            return atomic(*args, **kwargs)
+        try:
+            return atomic(*args, **kwargs)
+        except IntegrityError:
+            pass
+        try:
+            return atomic(*args, **kwargs)
+        except IntegrityError:
+            raise ValidationError(concurrent_change_message()) from None
+
+    return run
+
+
+def lock(*records):
+    """Lock the rows of these parents until the transaction ends (PostgreSQL;
+    SQLite's transactions are already exclusive). Call in the documented
+    order: hamlets, then branches, then members."""
+    for record in records:
+        if record is not None and record.pk is not None:
+            list(type(record).objects.select_for_update().filter(pk=record.pk).values_list("pk"))
 
 
 def _save(record, field_map=None):
@@ -35,7 +82,7 @@ def _end_open_secretary_terms(member, branch, on):
         _save(term)
 
 
-@transaction.atomic
+@action
 def member_admit(
     *,
     code,
@@ -52,6 +99,9 @@ def member_admit(
 ):
     """Admit a member (optionally from a candidate): the member record and
     the first membership, in `branch` from the admission date."""
+    lock(branch, candidate)
+    if candidate is not None and Candidate.objects.filter(pk=candidate.pk, status=Candidate.Status.ADMITTED).exists():
+        raise ValidationError({"candidate": _("Quần chúng này đã được kết nạp.")})
     member = _save(
         Member(
             code=code,
@@ -75,23 +125,26 @@ def member_admit(
     return member
 
 
-@transaction.atomic
+@action
 def member_recognise(*, member, official_on):
     """Recognise a probationary member as a full member."""
+    lock(member)
     member.official_on = official_on
     return _save(member)
 
 
-@transaction.atomic
+@action
 def member_record_training(*, member, trained_on):
+    lock(member)
     member.trained_on = trained_on
     return _save(member)
 
 
-@transaction.atomic
+@action
 def member_transfer(*, member, to_branch, on, reinforcing=False):
     """End the active membership on `on` (transferred) and start one in
     `to_branch` on the same day; a secretary term in the old branch ends too."""
+    lock(to_branch, member)
     current = active_membership(member, on)
     if current is None:
         raise ValidationError({"on": _("Đảng viên không sinh hoạt ở chi bộ nào vào ngày này.")})
@@ -108,9 +161,10 @@ def member_transfer(*, member, to_branch, on, reinforcing=False):
     )
 
 
-@transaction.atomic
+@action
 def member_leave(*, member, on, reason):
     """End the active membership with a reason (deceased, removed, expelled, other)."""
+    lock(member)
     current = active_membership(member, on)
     if current is None:
         raise ValidationError({"on": _("Đảng viên không sinh hoạt ở chi bộ nào vào ngày này.")})
@@ -119,19 +173,21 @@ def member_leave(*, member, on, reason):
     return _save(current, {"left_on": "on", "left_reason": "reason"})
 
 
-@transaction.atomic
+@action
 def branch_appoint_secretary(*, branch, member, start_on):
     """Appoint a secretary; the current one's open term ends that day."""
+    lock(branch, member)
     for term in BranchSecretary.objects.filter(branch=branch, end_on__isnull=True, start_on__lt=start_on):
         term.end_on = start_on
         _save(term, {"end_on": "start_on"})
     return _save(BranchSecretary(branch=branch, member=member, start_on=start_on))
 
 
-@transaction.atomic
+@action
 def branch_found(*, code, name, commune, hamlets, established_on):
-    from .models import Branch, hamlet_choices_error
+    from .models import hamlet_choices_error
 
+    lock(*hamlets)
     branch = Branch(code=code, name=name, commune=commune, established_on=established_on)
     hamlet_choices_error(branch, list(hamlets))
     _save(branch)
@@ -139,9 +195,10 @@ def branch_found(*, code, name, commune, hamlets, established_on):
     return branch
 
 
-@transaction.atomic
+@action
 def branch_dissolve(*, branch, on):
     """Dissolve a branch. Its members must have been transferred or have left."""
+    lock(branch)
     still = Membership.objects.filter(branch=branch).exclude(left_on__isnull=False, left_on__lte=on).count()
     if still:
         raise ValidationError(
@@ -157,12 +214,13 @@ def branch_dissolve(*, branch, on):
     return _save(branch, {"dissolved_on": "on"})
 
 
-@transaction.atomic
+@action
 def branch_change_hamlets(*, branch, hamlets, on, new_code, new_name):
     """A change of the hamlets a branch serves is recorded as dissolving it
     and founding a new one (domain.md): members and secretary move across."""
-    from .models import Branch, hamlet_choices_error
+    from .models import hamlet_choices_error
 
+    lock(*hamlets, branch)
     new = Branch(code=new_code, name=new_name, commune=branch.commune, established_on=on)
     hamlet_choices_error(new, list(hamlets))
     _save(new, {"code": "new_code", "name": "new_name", "established_on": "on"})
@@ -183,11 +241,12 @@ def branch_change_hamlets(*, branch, hamlets, on, new_code, new_name):
     return new
 
 
-@transaction.atomic
+@action
 def hamlet_appoint_head(
     *, hamlet, code, full_name, term_start, gender="", birth_date=None, member=None, trained_on=None, term_end=None
 ):
     """Appoint a village head; the current head's open term ends that day."""
+    lock(hamlet)
     for head in VillageHead.objects.filter(hamlet=hamlet, term_end__isnull=True, term_start__lt=term_start):
         head.term_end = term_start
         _save(head, {"term_end": "term_start"})
@@ -206,7 +265,8 @@ def hamlet_appoint_head(
     )
 
 
-@transaction.atomic
+@action
 def head_end_term(*, head, term_end):
+    lock(head.hamlet)
     head.term_end = term_end
     return _save(head)

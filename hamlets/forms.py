@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from coverage_site.lib.dates import today
+from coverage_site.lib.dates import today, validate_in_range
 
 from . import models
 
@@ -16,6 +16,7 @@ DATE_WIDGET = forms.DateInput(
 
 class DateField(forms.DateField):
     widget = DATE_WIDGET
+    default_validators = [validate_in_range]
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("help_text", _("Ngày/tháng/năm, ví dụ 10/11/2016."))
@@ -65,6 +66,8 @@ class ScopedFormMixin:
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = DATE_WIDGET
+                if validate_in_range not in field.validators:
+                    field.validators.append(validate_in_range)
                 field.help_text = field.help_text or _("Ngày/tháng/năm, ví dụ 10/11/2016.")
             if isinstance(field, MemberCodeField):
                 field.user = user

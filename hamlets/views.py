@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
-from django_tables2.export.views import ExportMixin
 
-from coverage_site.lib.dates import parse_day, today
+from coverage_site.lib import spreadsheets
+from coverage_site.lib.dates import in_range, parse_day, range_message, today
 
 from . import actions, filters, forms, models, tables
 from .permissions import can_edit, get_editable_or_403, get_visible_or_404, require_editor, role_of
@@ -41,6 +41,9 @@ def as_of_from(request):
         messages.warning(
             request, _("Ngày “%(text)s” không hợp lệ (viết dd/mm/yyyy): đang xem ngày hôm nay.") % {"text": text}
         )
+    elif day is not None and not in_range(day):
+        messages.warning(request, range_message() + " " + _("Đang xem ngày hôm nay."))
+        day = None
     return day or today()
 
 
@@ -110,11 +113,12 @@ def home(request):
 # --- lists -----------------------------------------------------------------------------------
 
 
-class ScopedListView(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterView):
-    """A filterable, sortable, paginated, exportable list of what the user may see."""
+class ScopedListView(LoginRequiredMixin, SingleTableMixin, FilterView):
+    """A filterable, sortable, paginated, exportable list of what the user may
+    see. ?_export=csv|xlsx downloads the filtered list (coverage_site/lib/spreadsheets.py)."""
 
     template_name = "hamlets/list.html"
-    export_formats = ("csv", "xlsx")
+    export_formats = spreadsheets.EXPORT_FORMATS
     table_pagination = {"per_page": 50}
     select_related = ()
     prefetch_related = ()
@@ -130,6 +134,21 @@ class ScopedListView(LoginRequiredMixin, ExportMixin, SingleTableMixin, FilterVi
 
     def get_export_filename(self, export_format):
         return f"{self.model._meta.model_name}-{today():%Y-%m-%d}.{export_format}"
+
+    def render_to_response(self, context, **kwargs):
+        export_format = self.request.GET.get("_export")
+        if export_format is None:
+            return super().render_to_response(context, **kwargs)
+        if export_format not in self.export_formats:
+            return spreadsheets.bad_export_format(export_format)
+        table = self.get_table(**self.get_table_kwargs())
+        return spreadsheets.table_response(
+            table,
+            export_format,
+            self.get_export_filename(export_format),
+            title=str(self.title),
+            title_lines=[f"{self.title} – {today():%d/%m/%Y}"],
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,15 +1,16 @@
 """Files of a monthly summary: XLSX, CSV and PDF, written from its content
 (the frozen copy once approved). Vietnamese headers, real numbers and dates."""
 
-import csv
 import datetime
 import io
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from coverage_site.lib import spreadsheets
 from hamlets.templatetags.vn import percent
 
 from .indicators import INDICATOR_BY_KEY, KEYS, RISK_CONDITION_LABELS
@@ -44,11 +45,7 @@ def figure_table(content):
 
 def as_csv(content):
     header, rows = figure_table(content)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(["" if value is None else value for value in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheets.csv_bytes(header, rows)
 
 
 def as_xlsx(content):
@@ -114,6 +111,8 @@ def as_xlsx(content):
                 ]
             )
             changes.cell(changes.max_row, 5).number_format = "DD/MM/YYYY"
+    for worksheet in workbook.worksheets:
+        spreadsheets.text_safe(worksheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -166,6 +165,13 @@ def _bar_chart(content, font, width):
     return drawing
 
 
+def _esc(text):
+    """Text for a ReportLab paragraph, which reads <tags> and &entities: a
+    name like '<img src="http://…"/>' must print as written, never make the
+    server fetch a URL or put a link into the document."""
+    return xml_escape(str(text), {'"': "&quot;"})
+
+
 def as_pdf(content, *, approved=None):
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -192,7 +198,7 @@ def as_pdf(content, *, approved=None):
     as_of = _d(content["as_of"])
     story = [
         Paragraph(f"BÁO CÁO TỔNG HỢP THÁNG {month}", title),
-        Paragraph(f"Độ phủ chi bộ – {content['unit']['name']}", title),
+        Paragraph(f"Độ phủ chi bộ – {_esc(content['unit']['name'])}", title),
         Spacer(1, 4 * mm),
         Paragraph(
             f"Số liệu tại ngày {as_of:%d/%m/%Y}"
@@ -206,7 +212,7 @@ def as_pdf(content, *, approved=None):
         figure, previous = content["indicators"][key], content["previous_indicators"][key]
         rows.append(
             [
-                Paragraph(INDICATOR_BY_KEY[key].label, small),
+                Paragraph(_esc(INDICATOR_BY_KEY[key].label), small),
                 figure["numerator"],
                 figure["denominator"],
                 _pct(figure["ratio"]),
@@ -230,7 +236,7 @@ def as_pdf(content, *, approved=None):
         for child in content["children"]:
             f = child["indicators"]
             rows.append(
-                [Paragraph(child["unit"]["name"], small)]
+                [Paragraph(_esc(child["unit"]["name"]), small)]
                 + [
                     f"{f[k]['numerator']}/{f[k]['denominator']}"
                     for k in (
@@ -250,15 +256,17 @@ def as_pdf(content, *, approved=None):
     story.append(Paragraph("Thay đổi so với cuối tháng trước", heading))
     for key, label in CHANGE_LABELS.items():
         items = content["changes"][key]
-        text = ", ".join(f"{i['name']} ({i.get('commune') or i.get('branch', '')})" for i in items[:40])
+        text = ", ".join(_esc(f"{i['name']} ({i.get('commune') or i.get('branch', '')})") for i in items[:40])
         more = f" … và {len(items) - 40} nữa" if len(items) > 40 else ""
-        story.append(Paragraph(f"<b>{label}</b> ({len(items)}): {text or '—'}{more}", small))
+        story.append(Paragraph(f"<b>{_esc(label)}</b> ({len(items)}): {text or '—'}{more}", small))
     for key, label in ACTION_LABELS.items():
         items = content["actions"][key]
-        story.append(Paragraph(f"{label} ({len(items)})", heading))
+        story.append(Paragraph(_esc(f"{label} ({len(items)})"), heading))
         text = "; ".join(
-            f"{i['name']} – {i['commune']}"
-            + (f" [{'; '.join(RISK_CONDITION_LABELS[c] for c in i['conditions'])}]" if i.get("conditions") else "")
+            _esc(
+                f"{i['name']} – {i['commune']}"
+                + (f" [{'; '.join(RISK_CONDITION_LABELS[c] for c in i['conditions'])}]" if i.get("conditions") else "")
+            )
             for i in items
         )
         story.append(Paragraph(text or "—", small))

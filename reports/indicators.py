@@ -34,6 +34,7 @@ from django.db.models import (
     Sum,
 )
 
+from coverage_site.lib import dates
 from coverage_site.lib.dates import add_years, is_active
 from hamlets.models import (
     SPECIAL_AREA,
@@ -838,6 +839,8 @@ def parse_arguments(*, unit, as_of, area=None):
         day = datetime.date.fromisoformat(as_of or "")
     except ValueError:
         raise BadArgument(f"as_of: ngày không hợp lệ “{as_of}” (cần YYYY-MM-DD).") from None
+    if not dates.in_range(day):
+        raise BadArgument(f"as_of: {dates.range_message()}")
     try:
         resolved = parse_unit(unit)
     except UnknownUnit:

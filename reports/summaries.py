@@ -10,11 +10,12 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from coverage_site.lib import dates
 from coverage_site.lib.dates import today
 from hamlets.models import Branch, Hamlet, Membership, Role
 from hamlets.permissions import can_approve, can_see_unit, role_of
@@ -33,7 +34,10 @@ def month_end(month):
 def parse_month(text):
     """ "2016-11" -> date(2016, 11, 1); ValueError otherwise."""
     year, _sep, number = (text or "").partition("-")
-    return datetime.date(int(year), int(number), 1)
+    month = datetime.date(int(year), int(number), 1)
+    if not dates.in_range(month):
+        raise ValueError(dates.range_message())
+    return month
 
 
 def has_ended(month):
@@ -177,15 +181,51 @@ def can_view(user, unit):
 # --- workflow ----------------------------------------------------------------------------------------
 
 
+# Each step starts from the summary's row locked (SELECT ... FOR UPDATE on
+# PostgreSQL; SQLite transactions are exclusive from their start) and checks
+# the state it starts from there, so of two clicks at once (approve and
+# return, two approvals) the second sees what the first did and is told.
+
+
+def _locked(unit_kind, unit_code, month, unit_name=None):
+    """The summary row, locked; created first (as a draft) when `unit_name` is given."""
+    if unit_name is not None:
+        try:
+            with transaction.atomic():
+                MonthlySummary.objects.get_or_create(
+                    unit_kind=unit_kind, unit_code=unit_code, month=month, defaults={"unit_name": unit_name}
+                )
+        except IntegrityError:
+            pass  # created at the same moment by another request: it is there now
+    return MonthlySummary.objects.select_for_update().get(unit_kind=unit_kind, unit_code=unit_code, month=month)
+
+
+def _refuse_unless(summary, *allowed):
+    if summary.status in allowed:
+        return
+    last = summary.events.select_related("user").order_by("-at", "-pk").first()
+    raise ValidationError(
+        _("Không thực hiện được: báo cáo đang ở tình trạng “%(status)s”%(by)s. Trang đã được tải lại.")
+        % {
+            "status": summary.get_status_display(),
+            "by": (
+                _(" (%(user)s, %(at)s)")
+                % {"user": last.user.get_username(), "at": timezone.localtime(last.at).strftime("%d/%m/%Y %H:%M")}
+                if last
+                else ""
+            ),
+        }
+    )
+
+
 @transaction.atomic
 def summary_submit(*, unit, month, user, comment=""):
     if not can_submit(user, unit):
         raise PermissionDenied
     if not has_ended(month):
         raise ValidationError(_("Chỉ nộp báo cáo của tháng đã kết thúc."))
-    summary = get_or_make(unit, month)
-    if summary.status not in (MonthlySummary.Status.DRAFT, MonthlySummary.Status.RETURNED):
-        raise ValidationError(_("Báo cáo này đã được nộp."))
+    summary = _locked(unit.kind, unit.code, month, unit_name=unit.name)
+    _refuse_unless(summary, MonthlySummary.Status.DRAFT, MonthlySummary.Status.RETURNED)
     summary.status = MonthlySummary.Status.SUBMITTED
     summary.comment = comment
     summary.submitted_by, summary.submitted_at = user, timezone.now()
@@ -194,13 +234,20 @@ def summary_submit(*, unit, month, user, comment=""):
     return summary
 
 
+def _lock_existing(summary):
+    if summary.pk is None:
+        # Never saved: a draft nobody has submitted.
+        raise ValidationError(_("Không thực hiện được: báo cáo chưa được nộp."))
+    return _locked(summary.unit_kind, summary.unit_code, summary.month)
+
+
 @transaction.atomic
 def summary_approve(*, summary, user):
     """Approve and lock: a frozen copy of every figure and list is stored."""
     if not can_approve(user):
         raise PermissionDenied
-    if summary.status != MonthlySummary.Status.SUBMITTED:
-        raise ValidationError(_("Chỉ duyệt được báo cáo đã nộp."))
+    summary = _lock_existing(summary)
+    _refuse_unless(summary, MonthlySummary.Status.SUBMITTED)
     summary.frozen = summary_content(get_unit(summary.unit_kind, summary.unit_code), summary.month)
     summary.status = MonthlySummary.Status.APPROVED
     summary.approved_by, summary.approved_at = user, timezone.now()
@@ -213,10 +260,10 @@ def summary_approve(*, summary, user):
 def summary_return(*, summary, user, reason):
     if not can_approve(user):
         raise PermissionDenied
-    if summary.status != MonthlySummary.Status.SUBMITTED:
-        raise ValidationError(_("Chỉ trả lại được báo cáo đã nộp."))
     if not reason.strip():
         raise ValidationError({"reason": _("Cần ghi lý do trả lại.")})
+    summary = _lock_existing(summary)
+    _refuse_unless(summary, MonthlySummary.Status.SUBMITTED)
     summary.status = MonthlySummary.Status.RETURNED
     summary.save()
     SummaryEvent.objects.create(summary=summary, action=SummaryEvent.Action.RETURN, user=user, text=reason)
@@ -228,10 +275,10 @@ def summary_reopen(*, summary, user, reason):
     """An approved month goes back to the district; the frozen copy is dropped."""
     if not can_approve(user):
         raise PermissionDenied
-    if summary.status != MonthlySummary.Status.APPROVED:
-        raise ValidationError(_("Chỉ mở lại được báo cáo đã duyệt."))
     if not reason.strip():
         raise ValidationError({"reason": _("Cần ghi lý do mở lại.")})
+    summary = _lock_existing(summary)
+    _refuse_unless(summary, MonthlySummary.Status.APPROVED)
     summary.status = MonthlySummary.Status.RETURNED
     summary.frozen = None
     summary.approved_by = summary.approved_at = None

@@ -12,8 +12,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
+from coverage_site.lib import spreadsheets
 from coverage_site.lib.dates import today
 from hamlets.permissions import can_approve, can_see_unit, home_unit
 from hamlets.views import as_of_from
@@ -78,7 +78,9 @@ def dashboard(request, kind, code):
     day, area = page_arguments(request)
     context = dashboards.dashboard(unit, day, area, request.GET.get("sort"), request.GET.get("chart", ""))
     export = request.GET.get("export")
-    if export in ("csv", "xlsx"):
+    if export is not None:
+        if export not in spreadsheets.EXPORT_FORMATS:
+            return spreadsheets.bad_export_format(export)
         return breakdown_export(context, export)
     context["area_choices"] = dashboards.area_choices()
     context["query"] = request.GET.urlencode()
@@ -91,9 +93,7 @@ def dashboard(request, kind, code):
 
 
 def breakdown_export(context, export_format):
-    import tablib
-
-    keys = [indicator.key for indicator in context["main_keys"]]
+    """The breakdown table as a file: per child unit, numerator, denominator and ratio of each card."""
     headers = [_("Đơn vị"), _("Mã")]
     for indicator in context["main_keys"]:
         headers += [
@@ -101,19 +101,25 @@ def breakdown_export(context, export_format):
             f"{indicator.title} – {_('trên tổng')}",
             f"{indicator.title} – {_('tỷ lệ')}",
         ]
-    data = tablib.Dataset(headers=headers)
+    rows = []
     for child, figures in context["rows"]:
         row = [child["name"], child["code"]]
-        for key in keys:
-            row += [figures[key]["numerator"], figures[key]["denominator"], figures[key]["ratio"]]
-        data.append(row)
+        for indicator in context["main_keys"]:
+            figure = figures[indicator.key]
+            row += [figure["numerator"], figure["denominator"], figure["ratio"]]
+        rows.append(row)
     name = f"bang-so-lieu-{context['unit'].code}-{context['as_of']:%Y-%m-%d}.{export_format}"
     if export_format == "csv":
-        response = HttpResponse(("\ufeff" + data.export("csv")).encode("utf-8"), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(spreadsheets.csv_bytes(headers, rows), content_type=spreadsheets.CSV_MIME)
     else:
-        response = HttpResponse(
-            data.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        data = spreadsheets.xlsx_bytes(
+            _("Số liệu theo đơn vị"),
+            headers,
+            rows,
+            title_lines=[f"{context['unit'].name} – {_('số liệu tại ngày')} {context['as_of']:%d/%m/%Y}"],
+            percent_columns=range(4, len(headers), 3),
         )
+        response = HttpResponse(data, content_type=spreadsheets.XLSX_MIME)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -153,9 +159,16 @@ def drill_down(request, kind, code, key):
             rows = rows.filter(member__in=Member.objects.search(search))
         table = tables.MembershipDrillTable(rows)
     export = request.GET.get("_export")
-    if TableExport.is_valid_format(export):
-        exporter = TableExport(export, table)
-        return exporter.response(f"{key}-{unit.code}-{day:%Y-%m-%d}.{export}")
+    if export is not None:
+        if export not in spreadsheets.EXPORT_FORMATS:
+            return spreadsheets.bad_export_format(export)
+        return spreadsheets.table_response(
+            table,
+            export,
+            f"{key}-{unit.code}-{day:%Y-%m-%d}.{export}",
+            title=indicator.key,
+            title_lines=[f"{indicator.label} – {unit.name} – {_('ngày')} {day:%d/%m/%Y}"],
+        )
     RequestConfig(request, paginate={"per_page": 100}).configure(table)
     return render(
         request,

@@ -9,10 +9,17 @@ def add_years(day, years):
     29 February maps to 28 February in a common year, so that "D minus 5
     years" never lands after the true anniversary.
     """
+    year = day.year + years
+    # A date typed as 31/12/9999 must give a wrong answer to a rule, not a crash:
+    # beyond the calendar's ends the result is its first or last day.
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
+    if year < datetime.MINYEAR:
+        return datetime.date.min
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:  # 29 February in a common year
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 def birthday_cutoff(as_of, age):
@@ -45,6 +52,38 @@ def today():
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+# Dates a record may hold, and a page may be asked about: from 1900 to ten
+# years ahead. Outside, a date is a typing mistake (31/12/9999, 01/01/0001).
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+YEARS_AHEAD = 10
+
+
+def latest_date():
+    return add_years(today(), YEARS_AHEAD)
+
+
+def in_range(day):
+    return EARLIEST_DATE <= day <= latest_date()
+
+
+def range_message(day=None):
+    """Why a date is refused, in the active language."""
+    from django.utils.translation import gettext as _
+
+    return _("Ngày phải trong khoảng %(first)s – %(last)s.") % {
+        "first": f"{EARLIEST_DATE:%d/%m/%Y}",
+        "last": f"{latest_date():%d/%m/%Y}",
+    }
+
+
+def validate_in_range(day):
+    """A form and model field validator."""
+    from django.core.exceptions import ValidationError
+
+    if day is not None and not in_range(day):
+        raise ValidationError(range_message(), code="date_out_of_range")
 
 
 def parse_day(text):

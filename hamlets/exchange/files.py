@@ -1,13 +1,14 @@
 """Containers of exchange-format.md: a folder of CSV files, or an XLSX workbook."""
 
 import csv
-import datetime
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
+
+from coverage_site.lib import spreadsheets
 
 
 @dataclass
@@ -94,18 +95,13 @@ def write_folder(path, tables):
         (path / f"{name}.csv").write_bytes(buffer.getvalue().encode("utf-8-sig"))
 
 
-# A fixed timestamp keeps two exports of the same data identical.
-_FIXED_TIME = datetime.datetime(2000, 1, 1)
-
-
 def write_workbook(target, tables):
-    """Write {sheet: (header, rows)} as one worksheet per sheet."""
-    workbook = Workbook(write_only=True)
-    workbook.properties.created = _FIXED_TIME
-    workbook.properties.modified = _FIXED_TIME
+    """Write {sheet: (header, rows)} as one worksheet per sheet. Text cells
+    are text, never formulas: a name starting with "=" comes back as written."""
+    workbook = spreadsheets.new_workbook()
     for name, (header, rows) in tables.items():
         worksheet = workbook.create_sheet(name)
-        worksheet.append(header)
+        worksheet.append([spreadsheets.cell(worksheet, value) for value in header])
         for row in rows:
-            worksheet.append(row)
+            worksheet.append([spreadsheets.cell(worksheet, value) for value in row])
     workbook.save(target)

@@ -5,6 +5,8 @@ import re
 
 from django.utils.translation import gettext as _
 
+from coverage_site.lib import dates
+
 CODE_RE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
 DMY_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -31,19 +33,25 @@ def parse_text(raw):
     return _as_text(raw)
 
 
+def _in_range(day):
+    if not dates.in_range(day):
+        raise BadValue(_("ngày %(value)s: %(why)s") % {"value": f"{day:%d/%m/%Y}", "why": dates.range_message()})
+    return day
+
+
 def parse_date(raw):
     if isinstance(raw, datetime.datetime):
-        return raw.date()
+        return _in_range(raw.date())
     if isinstance(raw, datetime.date):
-        return raw
+        return _in_range(raw)
     text = _as_text(raw)
     try:
         if ISO_RE.match(text):
-            return datetime.date.fromisoformat(text)
+            return _in_range(datetime.date.fromisoformat(text))
         match = DMY_RE.match(text)
         if match:
             day, month, year = (int(part) for part in match.groups())
-            return datetime.date(year, month, day)
+            return _in_range(datetime.date(year, month, day))
     except ValueError:
         pass
     raise BadValue(_("ngày “%(value)s” không hợp lệ (viết YYYY-MM-DD hoặc DD/MM/YYYY).") % {"value": text})
