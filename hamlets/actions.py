@@ -51,6 +51,19 @@ def action(func):
     return run
 
 
+# The parents whose rows a rule on a record reads across (hamlets/rules.py:
+# terms of a hamlet, of a branch, memberships of a member), in locking order.
+RULE_PARENTS = {
+    VillageHead: ("hamlet",),
+    BranchSecretary: ("branch", "member"),
+    Membership: ("branch", "member"),
+}
+
+
+def lock_parents_of(record):
+    lock(*[getattr(record, name) for name in RULE_PARENTS.get(type(record), ())])
+
+
 def lock(*records):
     """Lock the rows of these parents until the transaction ends (PostgreSQL;
     SQLite's transactions are already exclusive). Call in the documented

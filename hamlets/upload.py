@@ -22,12 +22,23 @@ from coverage_site.lib.dates import today
 
 from .exchange import import_sheets
 from .exchange.exporter import export_tables
-from .exchange.files import UnreadableFile, read_csv, read_workbook, write_workbook
+from .exchange.files import MB, Limits, UnreadableFile, check_zip, read_csv, read_workbook, write_workbook
 from .exchange.schema import SHEETS, describe
 from .models import Hamlet, Upload
 from .permissions import commune_scope_codes, require_editor, visible_communes
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = 20 * MB
+# A browser upload is checked and written while the clerk waits: larger
+# files go to the administrators' import_data.
+UPLOAD_LIMITS = Limits(
+    uncompressed_bytes=100 * MB,
+    rows=20_000,
+    columns=60,
+    advice=gettext_lazy(
+        "Hãy chia thành nhiều tệp nhỏ hơn (tối đa 20.000 dòng mỗi tệp), "
+        "hoặc gửi tệp cho quản trị viên để nhập bằng lệnh import_data."
+    ),
+)
 UPLOAD_KEPT_FOR = datetime.timedelta(days=1)
 # Sheets a clerk fills in; units above the hamlet are the administrators'.
 TEMPLATE_SHEETS = [s for s in SHEETS if s.name not in ("area_types", "districts")]
@@ -46,14 +57,19 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("Tệp lớn hơn 20 MB."))
+        if name.endswith(".xlsx"):
+            try:
+                check_zip(upload, UPLOAD_LIMITS)
+            except UnreadableFile as exc:
+                raise forms.ValidationError(str(exc)) from None
         return upload
 
 
 def raw_sheets_of(upload):
     data = bytes(upload.content)
     if upload.filename.lower().endswith(".csv"):
-        return [read_csv(upload.filename.rsplit("/", 1)[-1][:-4], data)]
-    return read_workbook(io.BytesIO(data))
+        return [read_csv(upload.filename.rsplit("/", 1)[-1][:-4], data, UPLOAD_LIMITS)]
+    return read_workbook(io.BytesIO(data), UPLOAD_LIMITS)
 
 
 def run(upload, user, *, dry_run):

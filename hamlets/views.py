@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -318,6 +318,7 @@ def edit_record(request, *, queryset, lookup, form_class, title, success_url=Non
     if request.method == "POST":
         form = form_class(request.POST, instance=record, user=request.user)
         with transaction.atomic():
+            actions.lock_parents_of(record)
             locked = type(record).objects.select_for_update().get(pk=record.pk)
             opened_with = request.POST.get("version", "")
             if opened_with != version_of(locked):
@@ -458,7 +459,16 @@ class ScopedCreateView(LoginRequiredMixin, CreateView):
         return form
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        try:
+            with transaction.atomic():
+                response = super().form_valid(form)
+        except IntegrityError:
+            # The same record was added at the same moment (a double click):
+            # checked again, the form now says what the rules say about it.
+            form = self.get_form()
+            if form.is_valid():
+                form.add_error(None, actions.concurrent_change_message())
+            return self.form_invalid(form)
         messages.success(self.request, _("Đã thêm %(record)s.") % {"record": self.object})
         return response
 

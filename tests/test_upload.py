@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from hamlets.exchange import export_tables
-from hamlets.models import Member
+from hamlets.models import Member, Upload
 
 pytestmark = pytest.mark.django_db
 
@@ -72,8 +72,13 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(staff_client):
     response = staff_client.post(reverse("hamlets:upload"), {"file": SimpleUploadedFile("notes.txt", b"hello")})
     assert response.status_code == 200
     assert "xlsx" in response.content.decode()
-    preview_url = upload(staff_client, "broken.xlsx", b"not a workbook")
-    assert "Excel" in staff_client.get(preview_url).content.decode()
+    # A broken workbook is refused on the upload page itself, before it is stored.
+    response = staff_client.post(
+        reverse("hamlets:upload"), {"file": SimpleUploadedFile("broken.xlsx", b"not a workbook")}
+    )
+    assert response.status_code == 200
+    assert "Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không phải .xlsx." in response.content.decode()
+    assert not Upload.objects.exists()
 
 
 def test_the_template_explains_columns_and_uploads_back_unchanged(staff_client):

@@ -1,7 +1,15 @@
-"""Containers of exchange-format.md: a folder of CSV files, or an XLSX workbook."""
+"""Containers of exchange-format.md: a folder of CSV files, or an XLSX workbook.
+
+Reading is bounded before anything is parsed: an .xlsx is a zip file, and
+1 MB of it can expand to a 500 MB sheet that would take a server process
+down. The uncompressed size, the number of data rows and of columns are
+checked against `Limits` (stricter for a browser upload than for the
+administrators' import_data, which can raise them).
+"""
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,28 +28,73 @@ class RawSheet:
 
 
 class UnreadableFile(Exception):
-    """The container itself cannot be read (not CSV/XLSX, bad encoding...)."""
+    """The container itself cannot be read (not CSV/XLSX, bad encoding, too large...)."""
 
 
-def read_path(path):
+@dataclass(frozen=True)
+class Limits:
+    uncompressed_bytes: int
+    rows: int  # data rows of all sheets together
+    columns: int
+    # What to tell someone whose file is over the limits.
+    advice: str = ""
+
+
+MB = 1024 * 1024
+# import_data (administrators; a whole province is about 550,000 rows).
+IMPORT_LIMITS = Limits(uncompressed_bytes=1024 * MB, rows=2_000_000, columns=60)
+
+
+class _Counter:
+    """Counts data rows across the sheets of one file, against the limits."""
+
+    def __init__(self, limits):
+        self.limits = limits
+        self.rows = 0
+
+    def row(self, cells):
+        self.rows += 1
+        if self.rows > self.limits.rows:
+            raise UnreadableFile(
+                _("Tệp có hơn %(rows)s dòng dữ liệu, quá giới hạn. %(advice)s")
+                % {"rows": f"{self.limits.rows:,}".replace(",", "."), "advice": self.limits.advice}
+            )
+        return self.columns(cells)
+
+    def columns(self, cells):
+        if len(cells) > self.limits.columns:
+            # Trailing blank cells are formatting; only real columns count.
+            while cells and (cells[-1] is None or cells[-1] == ""):
+                cells = cells[:-1]
+            if len(cells) > self.limits.columns:
+                raise UnreadableFile(
+                    _("Một dòng có hơn %(columns)d cột, quá giới hạn: tệp không theo mẫu.")
+                    % {"columns": self.limits.columns}
+                )
+        return cells
+
+
+def read_path(path, limits=IMPORT_LIMITS):
     """Read a folder of CSV files or an .xlsx workbook into RawSheets."""
     path = Path(path)
     if path.is_dir():
-        return read_folder(path)
+        return read_folder(path, limits)
     if path.suffix.lower() == ".xlsx":
         with open(path, "rb") as handle:
-            return read_workbook(handle)
+            return read_workbook(handle, limits)
     if path.suffix.lower() == ".csv":
         with open(path, "rb") as handle:
-            return [read_csv(path.stem, handle.read())]
+            return [read_csv(path.stem, handle.read(), limits)]
     raise UnreadableFile(_("“%(path)s” không phải thư mục CSV hay tệp .xlsx.") % {"path": path})
 
 
-def read_folder(path):
-    return [read_csv(csv_path.stem, csv_path.read_bytes()) for csv_path in sorted(Path(path).glob("*.csv"))]
+def read_folder(path, limits=IMPORT_LIMITS):
+    counter = _Counter(limits)
+    return [read_csv(csv_path.stem, csv_path.read_bytes(), counter) for csv_path in sorted(Path(path).glob("*.csv"))]
 
 
-def read_csv(name, data):
+def read_csv(name, data, limits=IMPORT_LIMITS):
+    counter = limits if isinstance(limits, _Counter) else _Counter(limits)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -49,15 +102,34 @@ def read_csv(name, data):
             _("Tệp %(name)s.csv không phải UTF-8 (hãy lưu lại dưới dạng “CSV UTF-8”).") % {"name": name}
         ) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
-    rows = list(reader)
-    if not rows:
+    header_row = next(reader, None)
+    if header_row is None:
         return RawSheet(name, [], [])
-    header = [cell.strip() for cell in rows[0]]
-    body = [(number, row) for number, row in enumerate(rows[1:], start=2)]
+    header = [cell.strip() for cell in counter.columns(header_row)]
+    body = [(number, counter.row(row)) for number, row in enumerate(reader, start=2)]
     return RawSheet(name, header, body)
 
 
-def read_workbook(handle):
+def check_zip(handle, limits):
+    """Refuse an .xlsx whose contents would expand beyond the limit, before
+    opening any of it (the sizes are in the zip's directory)."""
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFile(_("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không phải .xlsx.")) from exc
+    finally:
+        handle.seek(0)
+    if total > limits.uncompressed_bytes:
+        raise UnreadableFile(
+            _("Tệp Excel khi giải nén lớn %(size)d MB, quá giới hạn %(limit)d MB. %(advice)s")
+            % {"size": total // MB, "limit": limits.uncompressed_bytes // MB, "advice": limits.advice}
+        )
+
+
+def read_workbook(handle, limits=IMPORT_LIMITS):
+    check_zip(handle, limits)
+    counter = _Counter(limits)
     try:
         workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -65,15 +137,16 @@ def read_workbook(handle):
     sheets = []
     try:
         for worksheet in workbook.worksheets:
-            rows = list(worksheet.iter_rows(values_only=True))
-            if not rows:
+            rows = worksheet.iter_rows(values_only=True)
+            first = next(rows, None)
+            if first is None:
                 sheets.append(RawSheet(worksheet.title, [], []))
                 continue
-            header = [("" if cell is None else str(cell)).strip() for cell in rows[0]]
+            header = [("" if cell is None else str(cell)).strip() for cell in counter.columns(list(first))]
             # Trailing empty header cells are formatting, not columns.
             while header and header[-1] == "":
                 header.pop()
-            body = [(number, list(row)) for number, row in enumerate(rows[1:], start=2)]
+            body = [(number, counter.row(list(row))) for number, row in enumerate(rows, start=2)]
             sheets.append(RawSheet(worksheet.title, header, body))
     finally:
         workbook.close()

@@ -17,7 +17,7 @@ Every problem is reported with sheet, row (the header is row 1) and column.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -30,6 +30,9 @@ from .schema import SHEET_BY_NAME, SHEETS, is_description_row
 # Sheets only an administrator may import: they define the units themselves.
 ADMIN_ONLY_SHEETS = {"area_types", "districts", "communes"}
 BATCH_SIZE = 500
+# Parents whose rows a rule reads across (terms of a hamlet, of a branch,
+# memberships of a member), in the order every writer locks them.
+LOCKED_PARENTS = ("hamlets", "branches", "members")
 
 
 @dataclass(frozen=True)
@@ -74,12 +77,12 @@ class ImportResult:
         return sum(self.updated.values())
 
 
-def import_path(path, **kwargs):
+def import_path(path, limits=None, **kwargs):
     """Import a folder of CSV files or an .xlsx workbook; see import_sheets()."""
-    from .files import UnreadableFile
+    from .files import IMPORT_LIMITS, UnreadableFile
 
     try:
-        raw_sheets = read_path(path)
+        raw_sheets = read_path(path, limits or IMPORT_LIMITS)
     except (UnreadableFile, OSError) as exc:
         return ImportResult(errors=[Problem(None, None, None, str(exc))])
     return import_sheets(raw_sheets, **kwargs)
@@ -170,6 +173,47 @@ class _Import:
 
     def run(self):
         parsed = self.parse_sheets()
+        if self.dry_run or self.result.errors:
+            return self.merge_and_check(parsed)
+        # A real import reads, checks and writes in one transaction, after
+        # locking the parents whose rows the rules read, as the actions do
+        # (hamlets/actions.py): an appointment made while the file is being
+        # checked waits, and the check sees it.
+        try:
+            with transaction.atomic():
+                self.lock_parents(parsed)
+                return self.merge_and_check(parsed)
+        except IntegrityError:
+            # A database constraint, the last guard, refused at commit: nothing is written.
+            self.result.applied = False
+            self.error(
+                None,
+                None,
+                None,
+                _("Dữ liệu vừa được người khác thay đổi cùng lúc: không có gì được ghi. Hãy xem trước và nhập lại."),
+            )
+            return self.result
+
+    def lock_parents(self, parsed):
+        """Lock the hamlets, branches and members the file names (as records
+        or as references), in that order and by code, as every writer does."""
+        codes = defaultdict(set)
+        for sheet in SHEETS:
+            for _row_number, row in parsed.get(sheet.name, []):
+                if sheet.name in LOCKED_PARENTS and len(sheet.key) == 1:
+                    codes[sheet.name].add(row[sheet.key[0]])
+                for column in sheet.columns:
+                    if column.ref in LOCKED_PARENTS and row.get(column.key):
+                        value = row[column.key]
+                        codes[column.ref].update(value if isinstance(value, list) else [value])
+        for name in LOCKED_PARENTS:
+            wanted = sorted(codes[name])
+            model = SHEET_BY_NAME[name].model
+            for start in range(0, len(wanted), BATCH_SIZE):
+                batch = wanted[start : start + BATCH_SIZE]
+                list(model.objects.select_for_update().filter(code__in=batch).order_by("code").values_list("pk"))
+
+    def merge_and_check(self, parsed):
         self.progress(_("Đọc dữ liệu đã lưu"), 0, 1)
         self.state = _State().load()
         total = sum(len(rows) for rows in parsed.values())
