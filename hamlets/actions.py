@@ -30,23 +30,26 @@ def concurrent_change_message():
     return _("Dữ liệu vừa được người khác thay đổi cùng lúc: không có gì được ghi. Hãy xem lại và thử lại.")
 
 
+class ConcurrentChange(ValidationError):
+    """A database constraint refused the write: another request changed the
+    same records at the same moment. Nothing was written; checked again, the
+    request will meet the committed rows (hamlets.views.run_action does)."""
+
+    def __init__(self):
+        super().__init__(concurrent_change_message(), code="concurrent_change")
+
+
 def action(func):
-    """One transaction; an IntegrityError (a concurrent write won) is retried
-    once, then reported as a ValidationError. Nested calls join the outer one."""
+    """One transaction; an IntegrityError becomes ConcurrentChange. Nested
+    calls join the outer transaction."""
     atomic = transaction.atomic(func)
 
     @functools.wraps(func)
     def run(*args, **kwargs):
-        if transaction.get_connection().in_atomic_block:
-            return atomic(*args, **kwargs)
         try:
             return atomic(*args, **kwargs)
         except IntegrityError:
-            pass
-        try:
-            return atomic(*args, **kwargs)
-        except IntegrityError:
-            raise ValidationError(concurrent_change_message()) from None
+            raise ConcurrentChange() from None
 
     return run
 

@@ -504,15 +504,8 @@ def run_action(request, *, form, perform, title, record=None, success, cancel_ur
     """Show an action form; on a valid POST run `perform(cleaned_data)`; any
     rule broken comes back next to its field and nothing is saved."""
     if request.method == "POST" and form.is_valid():
-        try:
-            result = perform(form.cleaned_data)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
-        else:
+        result = _perform(form, perform)
+        if result is not None:
             messages.success(request, success)
             return redirect(detail_url(result if record is None else record))
     return render(
@@ -520,6 +513,27 @@ def run_action(request, *, form, perform, title, record=None, success, cancel_ur
         "hamlets/form.html",
         {"form": form, "title": title, "record": record, "cancel_url": cancel_url, "confirm": confirm},
     )
+
+
+def _perform(form, perform, retry=True):
+    """perform(cleaned_data), or None with the errors put on the form."""
+    try:
+        return perform(form.cleaned_data)
+    except actions.ConcurrentChange:
+        if not retry:
+            form.add_error(None, actions.concurrent_change_message())
+            return None
+        # Another request won a race (a double click): check the form again,
+        # now against the committed rows, and run once more.
+        form.full_clean()
+        return _perform(form, perform, retry=False) if form.is_valid() else None
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        return None
 
 
 def _data(request):
