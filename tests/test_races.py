@@ -131,7 +131,7 @@ def test_admitting_twice_with_one_code_gives_the_form_error(staff):
             "ethnicity": "Kinh",
         }
         clients = [logged_in(staff), logged_in(staff)]
-        responses = together(*[lambda c=c: c.post(reverse("hamlets:member_admit"), data) for c in clients])
+        responses = together(*[lambda c=c, data=data: c.post(reverse("hamlets:member_admit"), data) for c in clients])
         statuses = sorted(r.status_code for r in responses)
         assert statuses == [200, 302]
         refused = next(r for r in responses if r.status_code == 200).content.decode()
@@ -149,7 +149,7 @@ def test_two_heads_with_one_new_code_gives_the_form_error(staff):
         clients = [logged_in(staff), logged_in(staff)]
         responses = together(
             *[
-                lambda c=c, h=h: c.post(reverse("hamlets:hamlet_head", args=[h.code]), data)
+                lambda c=c, h=h, data=data: c.post(reverse("hamlets:hamlet_head", args=[h.code]), data)
                 for c, h in zip(clients, hamlets, strict=True)
             ]
         )
