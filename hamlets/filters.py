@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from coverage_site.lib.dates import today
+from coverage_site.lib.dates import today, validate_in_range
 
 from . import models
 
@@ -38,7 +38,9 @@ class ScopedFilterSet(django_filters.FilterSet):
 
 
 def active_on_filter():
-    return django_filters.DateFilter(label=_("Đang hoạt động ngày"), method="filter_active_on", widget=DATE_INPUT)
+    return django_filters.DateFilter(
+        label=_("Đang hoạt động ngày"), method="filter_active_on", widget=DATE_INPUT, validators=[validate_in_range]
+    )
 
 
 class ActiveOnMixin:
@@ -117,7 +119,9 @@ class MemberFilter(ScopedFilterSet):
     branch = django_filters.ModelChoiceFilter(
         label=_("Chi bộ"), queryset=models.Branch.objects.none(), method="filter_branch"
     )
-    active_on = django_filters.DateFilter(label=_("Đang sinh hoạt ngày"), method="filter_active_on", widget=DATE_INPUT)
+    active_on = django_filters.DateFilter(
+        label=_("Đang sinh hoạt ngày"), method="filter_active_on", widget=DATE_INPUT, validators=[validate_in_range]
+    )
     status = django_filters.ChoiceFilter(
         label=_("Đảng viên"),
         method="filter_status",

@@ -202,7 +202,18 @@ def summary_list(request):
     """The province's view of a month: every reporting unit and its status."""
     from . import summaries
 
-    month = _month_or_404(request.GET.get("month") or f"{dashboards.month_end_before(today()):%Y-%m}")
+    default = dashboards.month_end_before(today()).replace(day=1)
+    try:
+        month = summaries.parse_month(request.GET["month"]) if request.GET.get("month") else default
+    except ValueError:
+        from django.contrib import messages
+
+        messages.warning(
+            request,
+            _("Không đọc được tháng “%(text)s” (viết YYYY-MM, từ năm 1900): đang xem tháng %(month)s.")
+            % {"text": request.GET["month"], "month": f"{default:%m/%Y}"},
+        )
+        month = default
     own = home_unit(request.user)
     if own:
         # A clerk has one unit: go straight to its summary.

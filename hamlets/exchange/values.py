@@ -45,15 +45,17 @@ def parse_date(raw):
     if isinstance(raw, datetime.date):
         return _in_range(raw)
     text = _as_text(raw)
+    day = None
     try:
         if ISO_RE.match(text):
-            return _in_range(datetime.date.fromisoformat(text))
-        match = DMY_RE.match(text)
-        if match:
-            day, month, year = (int(part) for part in match.groups())
-            return _in_range(datetime.date(year, month, day))
+            day = datetime.date.fromisoformat(text)
+        elif match := DMY_RE.match(text):
+            day_number, month, year = (int(part) for part in match.groups())
+            day = datetime.date(year, month, day_number)
     except ValueError:
         pass
+    if day is not None:
+        return _in_range(day)
     raise BadValue(_("ngày “%(value)s” không hợp lệ (viết YYYY-MM-DD hoặc DD/MM/YYYY).") % {"value": text})
 
 
