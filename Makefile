@@ -23,7 +23,6 @@ messages: $(VENV)/.installed
 
 run: setup fonts
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
-	DEBUG=1 $(PY) manage.py createcachetable
 	DEBUG=1 $(PY) manage.py setup_demo
 	@echo "Mở http://127.0.0.1:8000 và đăng nhập bằng một tài khoản ở trên."
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
@@ -63,7 +62,6 @@ benchmark: setup
 	psql "$(BENCH_PG)/postgres" -q -c "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
 	DEBUG=1 $(PY) manage.py generate_data var/bench-data
 	DEBUG=1 DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py migrate -v0
-	DEBUG=1 DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py createcachetable
 	DEBUG=1 DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) /usr/bin/time -f "import: %e s wall clock, %M KB peak memory" \
 	  $(PY) manage.py import_data var/bench-data -v0
 	DEBUG=1 ALLOWED_HOSTS=localhost DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py benchmark --as-of 2026-06-30
