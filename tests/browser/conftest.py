@@ -70,8 +70,17 @@ def page_factory(browser, live_server, request):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
-        page.errors, page.outside = [], []
-        page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
+        page.errors, page.outside, page.csp_violations = [], [], []
+
+        def on_console(message):
+            if message.type == "error":
+                page.errors.append(message.text)
+            if "Content Security Policy" in message.text:
+                page.csp_violations.append(message.text)
+
+        page.on("console", on_console)
+        # Confirmation dialogs (data-confirm) are answered "OK", as a user who means it would.
+        page.on("dialog", lambda dialog: dialog.accept())
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
 
         def check_request(req):
@@ -84,8 +93,11 @@ def page_factory(browser, live_server, request):
         return page
 
     yield make
+    violations = [v for context in contexts for p in context.pages for v in p.csp_violations]
     for context in contexts:
         context.close()
+    # Any page of any browser test that breaks the Content-Security-Policy fails it.
+    assert violations == [], violations
 
 
 @pytest.fixture
