@@ -531,25 +531,26 @@ class _Import:
     # --- writing ---------------------------------------------------------------
 
     def write(self):
-        with transaction.atomic():
-            for sheet in SHEETS:
-                model = sheet.model
-                new, changed = self.new[sheet.name], self.changed[sheet.name]
-                if not (new or changed):
-                    continue
-                self.progress(_("Ghi %(sheet)s") % {"sheet": sheet.name}, 0, len(new) + len(changed))
-                for obj in new + changed:
-                    _sync_relations(obj)
-                history = {"default_user": self.user, "default_change_reason": self.reason}
-                if new:
-                    bulk_create_with_history(new, model, batch_size=BATCH_SIZE, **history)
-                if changed:
-                    fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
-                    bulk_update_with_history(changed, model, fields, batch_size=BATCH_SIZE, **history)
-                self.progress(
-                    _("Ghi %(sheet)s") % {"sheet": sheet.name}, len(new) + len(changed), len(new) + len(changed)
-                )
-            self.write_lists()
+        """Write everything; always inside run()'s transaction (a failure on a
+        later sheet undoes the earlier ones)."""
+        for sheet in SHEETS:
+            model = sheet.model
+            new, changed = self.new[sheet.name], self.changed[sheet.name]
+            if not (new or changed):
+                continue
+            self.progress(_("Ghi %(sheet)s") % {"sheet": sheet.name}, 0, len(new) + len(changed))
+            for obj in new + changed:
+                _sync_relations(obj)
+            history = {"default_user": self.user, "default_change_reason": self.reason}
+            if new:
+                bulk_create_with_history(new, model, batch_size=BATCH_SIZE, **history)
+            if changed:
+                fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+                bulk_update_with_history(changed, model, fields, batch_size=BATCH_SIZE, **history)
+            self.progress(
+                _("Ghi %(sheet)s") % {"sheet": sheet.name}, len(new) + len(changed), len(new) + len(changed)
+            )
+        self.write_lists()
         if sum(len(rows) for rows in self.new.values()) + sum(len(rows) for rows in self.changed.values()) > 1000:
             # Fresh statistics, so the query planner does not treat a table that
             # just grew by thousands of rows as empty (ANALYZE exists on both databases).
