@@ -13,6 +13,13 @@ def edit_column(url_name):
     )
 
 
+class YearColumn(tables.Column):
+    """A year is a label, not a quantity: 2016, never "2.016"."""
+
+    def render(self, value):
+        return str(value)
+
+
 HAMLET_LINK = ("hamlets:hamlet_detail", {"code": tables.A("hamlet__code")})
 MEMBER_LINK = ("hamlets:member_detail", {"code": tables.A("member__code")})
 BRANCH_LINK = ("hamlets:branch_detail", {"code": tables.A("branch__code")})
@@ -126,7 +133,7 @@ class CandidateTable(tables.Table):
 
 class AdmissionTargetTable(tables.Table):
     commune = tables.Column(verbose_name=_("Xã"))
-    year = tables.Column(verbose_name=_("Năm"))
+    year = YearColumn(verbose_name=_("Năm"))
     target = tables.Column(verbose_name=_("Chỉ tiêu"), attrs={"td": {"class": "num"}})
     edit = edit_column("hamlets:admissiontarget_edit")
 
@@ -137,7 +144,7 @@ class AdmissionTargetTable(tables.Table):
 
 class BranchRatingTable(tables.Table):
     branch = tables.Column(verbose_name=_("Chi bộ"), linkify=BRANCH_LINK)
-    year = tables.Column(verbose_name=_("Năm"))
+    year = YearColumn(verbose_name=_("Năm"))
     rating = tables.Column(verbose_name=_("Xếp loại"))
     edit = edit_column("hamlets:branchrating_edit")
 

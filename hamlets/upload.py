@@ -26,6 +26,7 @@ from .exchange.files import MB, Limits, UnreadableFile, check_zip, read_csv, rea
 from .exchange.schema import SHEETS, describe
 from .models import Hamlet, Upload
 from .permissions import commune_scope_codes, require_editor, visible_communes
+from .templatetags.vn import dmy
 
 MAX_UPLOAD_BYTES = 20 * MB
 # A browser upload is checked and written while the clerk waits: larger
@@ -121,7 +122,12 @@ def preview(request, token):
     else:
         result = run(stored, request.user, dry_run=True)
     rows = [
-        (sheet, row_number, action, " + ".join(str(part) for part in key))
+        (
+            sheet,
+            row_number,
+            action,
+            " + ".join(str(dmy(part)) for part in key),
+        )
         for sheet, entries in result.row_actions.items()
         for row_number, action, key in entries
         if action != "unchanged"

@@ -40,16 +40,18 @@ def bar_chart(title, items, width=640):
         )
         length = 0 if ratio is None else max(1, round(bar_space * min(ratio, 1)))
         parts.append(f'<rect x="{bar_left}" y="{y + 3}" width="{length}" height="16" fill="{BAR}" rx="2"/>')
-        value = f"{percent(ratio)} ({numerator}/{denominator})"
+        value = f"{percent({'numerator': numerator, 'denominator': denominator})} ({numerator}/{denominator})"
         parts.append(
             f'<text x="{bar_left + length + 6}" y="{y + 15}" font-size="12" fill="{INK}">{escape(value)}</text>'
         )
-    desc = "; ".join(f"{label}: {percent(ratio)} ({n}/{d})" for label, ratio, n, d in items)
+    desc = "; ".join(f"{label}: {percent({'numerator': n, 'denominator': d})} ({n}/{d})" for label, _r, n, d in items)
     return _svg(width, height, title, desc, "".join(parts))
 
 
 def line_chart(title, points, width=320, height=150):
-    """A trend line of ratios: points are (label, ratio or None)."""
+    """A trend line: points are (label, figure {numerator, denominator, ratio})."""
+    figures = dict(points)
+    points = [(label, figure["ratio"]) for label, figure in points]
     left, right, top, bottom = 40, 24, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [ratio for _label, ratio in points if ratio is not None]
@@ -79,5 +81,5 @@ def line_chart(title, points, width=320, height=150):
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{LINE}"/>')
     if coordinates:
         parts.insert(0, f'<polyline points="{" ".join(coordinates)}" fill="none" stroke="{LINE}" stroke-width="2"/>')
-    desc = "; ".join(f"{label}: {percent(ratio)}" for label, ratio in points)
+    desc = "; ".join(f"{label}: {percent(figures[label])}" for label, _ratio in points)
     return _svg(width, height, title, desc, "".join(parts))

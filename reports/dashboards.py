@@ -65,13 +65,19 @@ class Card:
     ratio: float | None
     previous_ratio: float | None
     previous_numerator: int
+    previous_denominator: int
+
+    @property
+    def previous(self):
+        return {"numerator": self.previous_numerator, "denominator": self.previous_denominator}
 
     @property
     def change(self):
-        """Change of the ratio since the previous month end, in percentage points."""
-        if self.ratio is None or self.previous_ratio is None:
+        """Change since the previous month end, as a ratio (shown in percentage
+        points), from the exact fractions, not the rounded ratios."""
+        if not self.denominator or not self.previous_denominator:
             return None
-        return self.ratio - self.previous_ratio
+        return self.numerator / self.denominator - self.previous_numerator / self.previous_denominator
 
     @property
     def trend(self):
@@ -96,6 +102,7 @@ def cards(current, previous):
             current[indicator.key]["ratio"],
             previous[indicator.key]["ratio"],
             previous[indicator.key]["numerator"],
+            previous[indicator.key]["denominator"],
         )
         for indicator in INDICATORS
     ]
@@ -199,7 +206,7 @@ def trend(unit, day, area=None, keys=MAIN_KEYS):
     series = []
     for key in keys:
         indicator = INDICATOR_BY_KEY[key]
-        points = [(f"{d:%m/%Y}", result["indicators"][key]["ratio"]) for d, result in zip(days, results, strict=True)]
+        points = [(f"{d:%m/%Y}", result["indicators"][key]) for d, result in zip(days, results, strict=True)]
         figures = [result["indicators"][key] for result in results]
         series.append((indicator, charts.line_chart(indicator.title, points), figures))
     return {"unit": unit, "as_of": day, "area": area or "", "days": days, "series": series}

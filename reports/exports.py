@@ -7,6 +7,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 from django.utils import translation
+from django.utils.formats import number_format
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -27,8 +28,15 @@ def _d(text):
     return datetime.date.fromisoformat(text)
 
 
-def figure_table(content):
-    """Header and rows: the unit, then each commune; per indicator numerator, denominator, ratio."""
+def exact_ratio(figure):
+    """n/d at full precision, for a spreadsheet cell shown as a percentage (a
+    cell holding the 4-decimal ratio would show 17/37 as 46,0%, not 45,9%)."""
+    return figure["numerator"] / figure["denominator"] if figure["denominator"] else None
+
+
+def figure_table(content, *, exact=False):
+    """Header and rows: the unit, then each commune; per indicator numerator,
+    denominator, ratio (the engine's 4-decimal ratio, or exact for XLSX)."""
     header = ["Đơn vị", "Mã"]
     for key in KEYS:
         title = INDICATOR_BY_KEY[key].label
@@ -38,7 +46,7 @@ def figure_table(content):
         row = [part["unit"]["name"], part["unit"]["code"]]
         for key in KEYS:
             figure = part["indicators"][key]
-            row += [figure["numerator"], figure["denominator"], figure["ratio"]]
+            row += [figure["numerator"], figure["denominator"], exact_ratio(figure) if exact else figure["ratio"]]
         rows.append(row)
     return header, rows
 
@@ -58,7 +66,7 @@ def as_xlsx(content):
     summary.append(["Số liệu tại ngày", _d(content["as_of"])])
     summary["B2"].number_format = "DD/MM/YYYY"
     summary.append([])
-    header, rows = figure_table(content)
+    header, rows = figure_table(content, exact=True)
     summary.append(header)
     for cell in summary[4]:
         cell.font = bold
@@ -131,10 +139,16 @@ def _font():
     raise RuntimeError("Không tìm thấy phông DejaVu Sans để in tiếng Việt: cài gói fonts-dejavu-core (apt).")
 
 
-def _pct(ratio):
-    """A percentage as the pages write it in Vietnamese ("56,5%"): files are in Vietnamese."""
+def _pct(figure):
+    """A figure's percentage as the pages write it in Vietnamese ("56,5%"): files are in Vietnamese."""
     with translation.override("vi"):
-        return percent(ratio)
+        return percent(figure)
+
+
+def _n(value):
+    """A count with the Vietnamese thousands mark, as on the pages ("2.217")."""
+    with translation.override("vi"):
+        return number_format(value, force_grouping=True)
 
 
 def _bar_chart(content, font, width):
@@ -157,7 +171,7 @@ def _bar_chart(content, font, width):
             String(
                 bar_left + length + 3,
                 y + 2,
-                f"{_pct(figure['ratio'])} ({figure['numerator']}/{figure['denominator']})",
+                f"{_pct(figure)} ({_n(figure['numerator'])}/{_n(figure['denominator'])})",
                 fontName=font,
                 fontSize=7,
             )
@@ -213,10 +227,10 @@ def as_pdf(content, *, approved=None):
         rows.append(
             [
                 Paragraph(_esc(INDICATOR_BY_KEY[key].label), small),
-                figure["numerator"],
-                figure["denominator"],
-                _pct(figure["ratio"]),
-                _pct(previous["ratio"]),
+                _n(figure["numerator"]),
+                _n(figure["denominator"]),
+                _pct(figure),
+                _pct(previous),
             ]
         )
     table_style = TableStyle(
@@ -238,7 +252,7 @@ def as_pdf(content, *, approved=None):
             rows.append(
                 [Paragraph(_esc(child["unit"]["name"]), small)]
                 + [
-                    f"{f[k]['numerator']}/{f[k]['denominator']}"
+                    f"{_n(f[k]['numerator'])}/{_n(f[k]['denominator'])}"
                     for k in (
                         "hamlets_without_branch",
                         "hamlets_without_resident_members",

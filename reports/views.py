@@ -101,21 +101,25 @@ def breakdown_export(context, export_format):
             f"{indicator.title} – {_('trên tổng')}",
             f"{indicator.title} – {_('tỷ lệ')}",
         ]
-    rows = []
-    for child, figures in context["rows"]:
-        row = [child["name"], child["code"]]
-        for indicator in context["main_keys"]:
-            figure = figures[indicator.key]
-            row += [figure["numerator"], figure["denominator"], figure["ratio"]]
-        rows.append(row)
+    from .exports import exact_ratio
+
+    def rows(exact):
+        # CSV: the engine's ratio (machine-readable, 4 decimals); XLSX: exact n/d shown as a percentage.
+        for child, figures in context["rows"]:
+            row = [child["name"], child["code"]]
+            for indicator in context["main_keys"]:
+                figure = figures[indicator.key]
+                row += [figure["numerator"], figure["denominator"], exact_ratio(figure) if exact else figure["ratio"]]
+            yield row
+
     name = f"bang-so-lieu-{context['unit'].code}-{context['as_of']:%Y-%m-%d}.{export_format}"
     if export_format == "csv":
-        response = HttpResponse(spreadsheets.csv_bytes(headers, rows), content_type=spreadsheets.CSV_MIME)
+        response = HttpResponse(spreadsheets.csv_bytes(headers, rows(False)), content_type=spreadsheets.CSV_MIME)
     else:
         data = spreadsheets.xlsx_bytes(
             _("Số liệu theo đơn vị"),
             headers,
-            rows,
+            list(rows(True)),
             title_lines=[f"{context['unit'].name} – {_('số liệu tại ngày')} {context['as_of']:%d/%m/%Y}"],
             percent_columns=range(4, len(headers), 3),
         )

@@ -547,9 +547,7 @@ class _Import:
             if changed:
                 fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
                 bulk_update_with_history(changed, model, fields, batch_size=BATCH_SIZE, **history)
-            self.progress(
-                _("Ghi %(sheet)s") % {"sheet": sheet.name}, len(new) + len(changed), len(new) + len(changed)
-            )
+            self.progress(_("Ghi %(sheet)s") % {"sheet": sheet.name}, len(new) + len(changed), len(new) + len(changed))
         self.write_lists()
         if sum(len(rows) for rows in self.new.values()) + sum(len(rows) for rows in self.changed.values()) > 1000:
             # Fresh statistics, so the query planner does not treat a table that

@@ -13,16 +13,46 @@ def _number(value, digits):
     """Rounded (half up), then written with the active language's marks.
 
     number_format alone cuts the digits of a float: 56.488 would show as 56,4."""
-    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    rounded = Decimal(value if isinstance(value, Decimal) else str(value)).quantize(
+        Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP
+    )
     return number_format(rounded, digits)
 
 
+def exact_percent(numerator, denominator):
+    """100·n/d as an exact Decimal (None for a zero denominator).
+
+    A percentage is made from the numerator and denominator once: made from
+    the engine's 4-decimal ratio it would be rounded twice (17/37 = 0.4595
+    -> 46,0% instead of 45,9%)."""
+    if not denominator:
+        return None
+    return Decimal(numerator) * 100 / Decimal(denominator)
+
+
+def figure_terms(value):
+    """(numerator, denominator) of a figure (a dict or an object with both), else None."""
+    if isinstance(value, dict):
+        if "numerator" in value and "denominator" in value:
+            return value["numerator"], value["denominator"]
+        return None
+    if hasattr(value, "numerator") and hasattr(value, "denominator") and not isinstance(value, (int, float, Decimal)):
+        return value.numerator, value.denominator
+    return None
+
+
 @register.filter
-def percent(ratio, digits=1):
-    """0.565 -> "56,5%" (in English "56.5%"); None -> "–" (zero denominator)."""
-    if ratio is None or ratio == "":
+def percent(value, digits=1):
+    """A figure {numerator, denominator} -> its exact percentage, rounded half
+    up once: 17/37 -> "45,9%" (in English "45.9%"); a zero denominator -> "–".
+    A bare ratio (an axis label) is rounded as it is: 0.5 -> "50,0%"."""
+    terms = figure_terms(value)
+    if terms is not None:
+        exact = exact_percent(*terms)
+        return "–" if exact is None else f"{_number(exact, int(digits))}%"
+    if value is None or value == "":
         return "–"
-    return f"{_number(float(ratio) * 100, int(digits))}%"
+    return f"{_number(Decimal(str(value)) * 100, int(digits))}%"
 
 
 @register.filter
@@ -50,3 +80,16 @@ def history_label(entry):
     if name or code:
         return f"{kind} {code or ''} {name or ''}".strip()
     return f"{kind} #{entry.id}"
+
+
+@register.filter
+def dmy(value):
+    """A date, or a date written YYYY-MM-DD (as in a frozen summary), as dd/mm/yyyy."""
+    import datetime
+
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return f"{value:%d/%m/%Y}" if isinstance(value, datetime.date) else value
