@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE := coverage_site.settings
 
-.PHONY: setup run test lint messages demo-fixture clean benchmark chromium fonts
+.PHONY: setup run test lint messages demo-fixture clean benchmark chromium fonts mutation
 
 setup: $(VENV)/.installed messages
 
@@ -47,12 +47,23 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Mutation testing of the engine, rules, scope, importer, summaries and
+# actions (pyproject.toml [tool.mutmut]); not part of CI: about an hour on
+# two cores. Prints the count of each outcome and the kill rate; see
+# docs/mutation.md. MUTMUT_ARGS can name mutants to re-run.
+mutation: setup
+	$(VENV)/bin/pip install --quiet mutmut==3.3.1
+	SECRET_KEY=mutation-only $(VENV)/bin/mutmut run --max-children 2 $(MUTMUT_ARGS) > var/mutmut.log 2>&1 || true
+	@$(VENV)/bin/mutmut results --all true | awk -F': ' 'NF == 2 { n[$$2]++; t++ } \
+	  END { for (s in n) printf "%-12s %5d\n", s, n[s]; \
+	        printf "kill rate: %.1f%% (%d of %d mutants killed)\n", 100 * n["killed"] / t, n["killed"], t }'
+
 # Regenerate fixtures/demo/ after changing hamlets/demo.py.
 demo-fixture: setup
 	DEBUG=1 $(PY) manage.py build_demo_fixture
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles mutants
 
 # Benchmark of the indicator engine on a generated province (PostgreSQL).
 # Prints figures; see docs/benchmarks.md. BENCH_DB is dropped and re-created.
