@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coverage_site.lib import spreadsheets
 from coverage_site.lib.dates import today
 
 from .exchange import import_sheets
-from .exchange.exporter import export_tables
-from .exchange.files import MB, Limits, UnreadableFile, check_zip, read_csv, read_workbook, write_workbook
-from .exchange.schema import SHEETS, describe
-from .models import Hamlet, Upload
+from .exchange.files import MB, Limits, UnreadableFile, check_zip, read_csv, read_workbook
+from .exchange.template import template_workbook
+from .models import Upload
 from .permissions import commune_scope_codes, require_editor, visible_communes
 from .templatetags.vn import dmy
 
@@ -41,8 +41,6 @@ UPLOAD_LIMITS = Limits(
     ),
 )
 UPLOAD_KEPT_FOR = datetime.timedelta(days=1)
-# Sheets a clerk fills in; units above the hamlet are the administrators'.
-TEMPLATE_SHEETS = [s for s in SHEETS if s.name not in ("area_types", "districts")]
 
 
 class UploadForm(forms.Form):
@@ -135,33 +133,22 @@ def preview(request, token):
     return render(
         request,
         "hamlets/upload_preview.html",
-        {"upload": stored, "result": result, "rows": rows[:1000], "more_rows": max(0, len(rows) - 1000)},
+        {
+            "upload": stored,
+            "result": result,
+            "unchanged": result.ok and not (result.total_created or result.total_updated),
+            "rows": rows[:1000],
+            "more_rows": max(0, len(rows) - 1000),
+        },
     )
 
 
 @login_required
 def template(request):
-    """An XLSX template: every sheet a clerk may fill, column keys, a second row
-    explaining each column in the user's language, and the user's communes and
-    hamlets already filled in."""
+    """The XLSX template of hamlets/exchange/template.py, for the user's communes."""
     require_editor(request.user)
-    communes = visible_communes(request.user)
-    stored = export_tables([s for s in TEMPLATE_SHEETS if s.name in ("communes", "hamlets")])
-    commune_codes = set(communes.values_list("code", flat=True))
-    hamlet_codes = set(Hamlet.objects.filter(commune__in=communes).values_list("code", flat=True))
-    tables = {}
-    for sheet in TEMPLATE_SHEETS:
-        header = [c.key for c in sheet.columns]
-        rows = [[describe(sheet, c) for c in sheet.columns]]
-        if sheet.name == "communes":
-            rows += [row for row in stored["communes"][1] if row[0] in commune_codes]
-        elif sheet.name == "hamlets":
-            rows += [row for row in stored["hamlets"][1] if row[0] in hamlet_codes]
-        tables[sheet.name] = (header, rows)
     buffer = io.BytesIO()
-    write_workbook(buffer, tables)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    template_workbook(visible_communes(request.user)).save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=spreadsheets.XLSX_MIME)
     response["Content-Disposition"] = f'attachment; filename="mau-nhap-lieu-{today():%Y-%m-%d}.xlsx"'
     return response

@@ -1,6 +1,7 @@
 """Spreadsheet upload in the browser: preview writes nothing, scope is enforced,
 broken files are refused with row-level errors, confirmation applies."""
 
+import datetime
 import io
 
 import openpyxl
@@ -9,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from hamlets.exchange import export_tables
-from hamlets.models import Member, Upload
+from hamlets.models import Member, Upload, VillageHead
 
 pytestmark = pytest.mark.django_db
 
@@ -81,19 +82,72 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(staff_client):
     assert not Upload.objects.exists()
 
 
-def test_the_template_explains_columns_and_uploads_back_unchanged(staff_client):
+def test_the_template_is_in_vietnamese_prefilled_and_uploads_back_unchanged(staff_client):
     response = staff_client.get(reverse("hamlets:upload_template"))
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert "members" in workbook.sheetnames and "area_types" not in workbook.sheetnames
-    rows = list(workbook["hamlets"].iter_rows(values_only=True))
-    assert rows[0][:3] == ("code", "name", "commune_code")
+    assert workbook.sheetnames[:5] == ["Hướng dẫn", "Xã, phường, thị trấn", "Thôn, xóm", "Chi bộ", "Đảng viên"]
+    assert "Vùng đặc thù" not in workbook.sheetnames and workbook["Danh mục"].sheet_state == "hidden"
+    hamlets = workbook["Thôn, xóm"]
+    rows = [row for row in hamlets.iter_rows(values_only=True) if any(row)]
+    assert rows[0][:4] == ("Mã", "Tên", "Mã xã", "Loại")
     assert rows[1][0].startswith("↳ ") and "bắt buộc" in rows[1][0]
+    assert "chọn trong danh sách: xóm, thôn, bản, khối, tổ dân phố" in rows[1][3]
     assert {row[0] for row in rows[2:]} == {"H1", "H2", "H3"}  # the user's hamlets, not H4
-    # The template as downloaded uploads cleanly and changes nothing.
+    assert {row[3] for row in rows[2:]} == {"xóm", "thôn"}  # coded values in Vietnamese
+    assert hamlets.freeze_panes == "B3" and hamlets.column_dimensions["B"].width >= 20
+    members = workbook["Đảng viên"]
+    member_rows = {row[0].value: row for row in members.iter_rows(min_row=3) if row[0].value}
+    assert set(member_rows) == {"M1", "M2", "M3"}  # the branches' members are there to update
+    birth = member_rows["M1"][3]
+    assert birth.value.date() == datetime.date(1950, 3, 1) and birth.number_format == "DD/MM/YYYY"
+    assert member_rows["M1"][2].value == "nam"
+    validations = {str(v.sqref).split(":")[0]: v for v in members.data_validations.dataValidation}
+    assert validations["C3"].formula1 == '"nam,nữ"'  # gender
+    assert validations["D3"].type == "date"
+    assert validations["G3"].formula1 == "'Danh mục'!$B$2:$B$4"  # the user's hamlets H1-H3
+    assert [c.value for c in workbook["Danh mục"]["B"]][1:] == ["H1", "H2", "H3"]
+    assert [c.value for c in workbook["Danh mục"]["C"]][1:] == ["B1", "B2", "B3"]
+    # The template as downloaded uploads cleanly and changes nothing, and the page says so.
     preview_url = upload(staff_client, "mau.xlsx", response.content)
-    result = staff_client.get(preview_url).context["result"]
+    page = staff_client.get(preview_url)
+    result = page.context["result"]
     assert result.ok, [str(e) for e in result.errors]
     assert result.total_created == result.total_updated == 0
+    html = page.content.decode()
+    assert "Tệp không thay đổi gì so với dữ liệu đã lưu" in html and 'id="confirm"' not in html
+
+
+def test_a_clerk_fills_the_template_in_vietnamese_and_it_imports(staff_client):
+    """Headers, sheet names and coded values typed as a clerk would: labels,
+    capitals and all; dates as Excel dates; a member's name changed in place."""
+    response = staff_client.get(reverse("hamlets:upload_template"))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    members = workbook["Đảng viên"]
+    for row in members.iter_rows(min_row=3):
+        if row[0].value == "M3":
+            row[1].value = "Lê Hữu Nam (sửa)"
+    members.append(["M9", "Hồ Thị Chín", "Nữ", datetime.date(1990, 1, 2), "Kinh", "", "H2", datetime.date(2015, 3, 4)])
+    memberships = workbook["Sinh hoạt đảng"]
+    memberships.append(["M9", "B2", datetime.date(2015, 3, 4), None, None, "không"])
+    heads = workbook["Trưởng thôn, xóm"]
+    heads.append(["VH9", "H3", "Đinh Văn Mười", "nam", datetime.date(1980, 1, 1), None, None, datetime.date(2016, 1, 1)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    preview_url = upload(staff_client, "da-dien.xlsx", buffer.getvalue())
+    result = staff_client.get(preview_url).context["result"]
+    assert result.ok, [str(e) for e in result.errors]
+    assert staff_client.post(preview_url).status_code == 302
+    added = Member.objects.get(code="M9")
+    assert (added.full_name, added.gender, added.birth_date) == ("Hồ Thị Chín", "female", datetime.date(1990, 1, 2))
+    assert added.memberships.get().branch.code == "B2"
+    assert Member.objects.get(code="M3").full_name == "Lê Hữu Nam (sửa)"
+    assert VillageHead.objects.get(code="VH9").gender == "male"
+
+
+def test_a_wrong_coded_value_lists_the_choices_in_vietnamese(staff_client):
+    content = (MEMBERS_HEADER + "M9,Hồ Thị Chín,đàn bà,1990-01-02,H2,2015-03-04,\n").encode()
+    page = staff_client.get(upload(staff_client, "members.csv", content)).content.decode()
+    assert "giá trị “đàn bà” không hợp lệ (chọn một trong: male (nam), female (nữ))." in page
 
 
 def test_another_users_upload_is_not_found(client, cast):

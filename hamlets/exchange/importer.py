@@ -25,7 +25,7 @@ from .. import models, rules
 from ..models import FoldedField
 from . import values
 from .files import read_path
-from .schema import SHEET_BY_NAME, SHEETS, is_description_row
+from .schema import SHEET_BY_NAME, SHEETS, choice_labels, is_description_row, is_helper_sheet, sheet_named
 
 # Sheets only an administrator may import: they define the units themselves.
 ADMIN_ONLY_SHEETS = {"area_types", "districts", "communes"}
@@ -240,7 +240,9 @@ class _Import:
         parsed = {}
         seen = set()
         for raw in self.raw_sheets:
-            sheet = SHEET_BY_NAME.get(raw.name)
+            if is_helper_sheet(raw.name):
+                continue  # the template's instructions and drop-down lists
+            sheet = sheet_named(raw.name)
             if sheet is None:
                 self.error(
                     raw.name,
@@ -250,19 +252,20 @@ class _Import:
                     % {"name": raw.name, "names": ", ".join(s.name for s in SHEETS)},
                 )
                 continue
-            if raw.name in seen:
-                self.error(raw.name, None, None, _("trang này xuất hiện hai lần."))
+            if sheet.name in seen:
+                self.error(sheet.name, None, None, _("trang này xuất hiện hai lần."))
                 continue
-            seen.add(raw.name)
+            seen.add(sheet.name)
             if not raw.header and not raw.rows:
                 continue
-            if not self.check_header(sheet, raw.header):
+            header = [sheet.column_key(cell) for cell in raw.header]
+            if not self.check_header(sheet, header):
                 continue
             rows = []
             for row_number, cells in raw.rows:
                 if row_number == 2 and is_description_row(cells):
                     continue  # the explanations row of the browser template
-                row = self.parse_row(sheet, raw.header, row_number, cells)
+                row = self.parse_row(sheet, header, row_number, cells)
                 if row is not None:
                     rows.append((row_number, row))
             parsed[sheet.name] = rows
@@ -301,7 +304,8 @@ class _Import:
                 row[key] = values.blank_value(column)
                 continue
             try:
-                row[key] = values.parse(column, raw)
+                labels = choice_labels(sheet, column) if column.type == "choice" else None
+                row[key] = values.parse(column, raw, labels)
             except values.BadValue as exc:
                 self.error(sheet.name, row_number, key, str(exc))
                 ok = False

@@ -1,9 +1,20 @@
 """The sheets and columns of exchange-format.md, declared once.
 
 The importer, the exporter and the browser template all read this table.
+
+Each sheet and column has its exchange key ("members", "full_name") and a
+Vietnamese label ("Đảng viên", "Họ và tên"), taken from the models' own
+verbose names. The browser template is written with the labels, for a clerk
+who lives in Excel; files name either, and are matched without case or
+diacritics ("ho va ten" is "Họ và tên"). Coded values likewise: "nữ" is
+"female", "chuyển sinh hoạt" is "transferred".
 """
 
 from dataclasses import dataclass, field
+
+from django.utils import translation
+
+from coverage_site.lib.text import fold
 
 from .. import models
 
@@ -32,6 +43,24 @@ class Sheet:
 
     def __post_init__(self):
         self.column_by_key.update({c.key: c for c in self.columns})
+
+    def column_label(self, column):
+        """The column's Vietnamese header: the model field's name ("Họ và
+        tên"); a reference names the code it holds ("Mã xã")."""
+        try:
+            with translation.override("vi"):
+                name = str(self.model._meta.get_field(column.attr or column.key).verbose_name)
+        except Exception:  # noqa: BLE001 - a column without a model field of that name
+            return column.key
+        return f"Mã {name}" if column.ref and column.key != "code" else name[:1].upper() + name[1:]
+
+    def column_key(self, header):
+        """The key of a header cell written as a key or as a label; the cell itself if neither."""
+        folded = fold(str(header or ""))
+        for column in self.columns:
+            if folded in (fold(column.key), fold(self.column_label(column))):
+                return column.key
+        return header
 
     @property
     def required_columns(self):
@@ -215,6 +244,52 @@ SHEETS = (
 
 SHEET_BY_NAME = {sheet.name: sheet for sheet in SHEETS}
 
+# Sheets of the browser template that hold no records: the importer skips them.
+HELP_SHEET = "Hướng dẫn"
+LISTS_SHEET = "Danh mục"
+HELPER_SHEETS = (HELP_SHEET, LISTS_SHEET)
+
+
+def is_helper_sheet(name):
+    return fold(str(name or "")) in {fold(helper) for helper in HELPER_SHEETS}
+
+
+def sheet_named(name):
+    """The sheet a file's sheet name means: its key ("members") or its label ("Đảng viên")."""
+    folded = fold(str(name or ""))
+    for sheet in SHEETS:
+        if folded in (fold(sheet.name), fold(sheet.label)):
+            return sheet
+    return None
+
+
+@dataclass(frozen=True)
+class ChoiceLabels:
+    """How a coded column's values may be written: {folded label or code:
+    code}, in Vietnamese and in the active language ("nữ", "nu", "female"
+    all mean "female"); `shown` lists them for a message ("female (nữ)")."""
+
+    by_fold: dict
+    shown: tuple
+
+
+def choice_labels(sheet, column):
+    field = sheet.model._meta.get_field(column.attr or column.key)
+    by_fold = {}
+    for language in ("vi", translation.get_language() or "vi"):
+        with translation.override(language):
+            by_fold.update({fold(str(label)): value for value, label in field.choices})
+    by_fold.update({fold(value): value for value in column.choices})
+    shown = tuple(f"{value} ({choice_label(sheet, column, value)})" for value in column.choices)
+    return ChoiceLabels(by_fold, shown)
+
+
+def choice_label(sheet, column, value):
+    """The Vietnamese label of a coded value, as the template writes it."""
+    field = sheet.model._meta.get_field(column.attr or column.key)
+    with translation.override("vi"):
+        return str(dict(field.choices).get(value, value))
+
 
 DESCRIPTION_MARK = "↳ "
 
@@ -230,13 +305,14 @@ def describe(sheet, column):
     except Exception:  # noqa: BLE001 - a column without a model field of that name
         label = column.key
     kinds = {
-        "code": _("mã"),
         "text": _("chữ"),
         "date": _("ngày dd/mm/yyyy"),
         "bool": _("có / không"),
+        "code": _("mã") + (_(", chọn trong danh sách") if column.ref in ("hamlets", "branches", "members") else ""),
         "int": _("số nguyên"),
         "list": _("các mã, cách nhau bởi ;"),
-        "choice": _("một trong: %(choices)s") % {"choices": ", ".join(column.choices)},
+        "choice": _("chọn trong danh sách: %(choices)s")
+        % {"choices": ", ".join(choice_label(sheet, column, value) for value in column.choices)},
     }
     parts = [label.capitalize(), kinds[column.type]]
     if column.required:

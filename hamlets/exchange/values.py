@@ -6,6 +6,7 @@ import re
 from django.utils.translation import gettext as _
 
 from coverage_site.lib import dates
+from coverage_site.lib.text import fold
 
 CODE_RE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
 DMY_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -91,9 +92,15 @@ def parse_list(raw):
     return [parse_code(code) for code in codes]
 
 
-def parse_choice(raw, choices):
+def parse_choice(raw, choices, labels=None):
+    """A coded value, written as its code ("female") or, when `labels` maps
+    folded labels to codes, as its label ("nữ", "Nữ", "nu")."""
     text = _as_text(raw)
+    if text not in choices and labels and fold(text) in labels.by_fold:
+        return labels.by_fold[fold(text)]
     if text not in choices:
+        if labels:
+            choices = labels.shown
         raise BadValue(
             _("giá trị “%(value)s” không hợp lệ (chọn một trong: %(choices)s).")
             % {"value": text, "choices": ", ".join(choices)}
@@ -107,8 +114,8 @@ def _as_text(raw):
     return str(raw).strip()
 
 
-def parse(column, raw):
-    """The Python value of a non-blank cell for `column`."""
+def parse(column, raw, labels=None):
+    """The Python value of a non-blank cell for `column` (`labels`: see parse_choice)."""
     if column.type == "code":
         return parse_code(raw)
     if column.type == "text":
@@ -122,7 +129,7 @@ def parse(column, raw):
     if column.type == "list":
         return parse_list(raw)
     if column.type == "choice":
-        return parse_choice(raw, column.choices)
+        return parse_choice(raw, column.choices, labels)
     raise AssertionError(column.type)
 
 
