@@ -130,7 +130,8 @@ def test_a_clerk_fills_the_template_in_vietnamese_and_it_imports(staff_client):
     memberships = workbook["Sinh hoạt đảng"]
     memberships.append(["M9", "B2", datetime.date(2015, 3, 4), None, None, "không"])
     heads = workbook["Trưởng thôn, xóm"]
-    heads.append(["VH9", "H3", "Đinh Văn Mười", "nam", datetime.date(1980, 1, 1), None, None, datetime.date(2016, 1, 1)])
+    born, start = datetime.date(1980, 1, 1), datetime.date(2016, 1, 1)
+    heads.append(["VH9", "H3", "Đinh Văn Mười", "nam", born, None, None, start])
     buffer = io.BytesIO()
     workbook.save(buffer)
     preview_url = upload(staff_client, "da-dien.xlsx", buffer.getvalue())
