@@ -135,6 +135,20 @@ def _font():
     for path in FONT_CANDIDATES:
         if Path(path).exists():
             pdfmetrics.registerFont(TTFont("DejaVuSans", path))
+            # Bold and italic, for <b>/<i> and the document's header block.
+            styles = {"Bold": "DejaVuSans", "Oblique": "DejaVuSans", "BoldOblique": "DejaVuSans"}
+            for style in styles:
+                variant = Path(path).with_name(f"DejaVuSans-{style}.ttf")
+                if variant.exists():
+                    pdfmetrics.registerFont(TTFont(f"DejaVuSans-{style}", str(variant)))
+                    styles[style] = f"DejaVuSans-{style}"
+            pdfmetrics.registerFontFamily(
+                "DejaVuSans",
+                normal="DejaVuSans",
+                bold=styles["Bold"],
+                italic=styles["Oblique"],
+                boldItalic=styles["BoldOblique"],
+            )
             return "DejaVuSans"
     raise RuntimeError("Không tìm thấy phông DejaVu Sans để in tiếng Việt: cài gói fonts-dejavu-core (apt).")
 
@@ -210,9 +224,12 @@ def as_pdf(content, *, approved=None):
         title=f"Báo cáo tháng {month} – {content['unit']['name']}",
     )
     as_of = _d(content["as_of"])
+    issued = approved.date() if approved else datetime.date.today()
     story = [
-        Paragraph(f"BÁO CÁO TỔNG HỢP THÁNG {month}", title),
-        Paragraph(f"Độ phủ chi bộ – {_esc(content['unit']['name'])}", title),
+        _header_block(content["unit"], issued, font),
+        Spacer(1, 6 * mm),
+        Paragraph("<b>BÁO CÁO</b>", title),
+        Paragraph(f"Tổng hợp độ phủ chi bộ tháng {month} – {_esc(content['unit']['name'])}", title),
         Spacer(1, 4 * mm),
         Paragraph(
             f"Số liệu tại ngày {as_of:%d/%m/%Y}"
@@ -273,9 +290,10 @@ def as_pdf(content, *, approved=None):
         text = ", ".join(_esc(f"{i['name']} ({i.get('commune') or i.get('branch', '')})") for i in items[:40])
         more = f" … và {len(items) - 40} nữa" if len(items) > 40 else ""
         story.append(Paragraph(f"<b>{_esc(label)}</b> ({len(items)}): {text or '—'}{more}", small))
-    for key, label in ACTION_LABELS.items():
+    actions = list(ACTION_LABELS.items())
+    for number, (key, label) in enumerate(actions, start=1):
         items = content["actions"][key]
-        story.append(Paragraph(_esc(f"{label} ({len(items)})"), heading))
+        heading_of_list = Paragraph(_esc(f"{label} ({len(items)})"), heading)
         text = "; ".join(
             _esc(
                 f"{i['name']} – {i['commune']}"
@@ -283,29 +301,105 @@ def as_pdf(content, *, approved=None):
             )
             for i in items
         )
-        story.append(Paragraph(text or "—", small))
-    story += [
-        Spacer(1, 8 * mm),
-        Paragraph(
-            f"Ngày {datetime.date.today():%d} tháng {datetime.date.today():%m} năm {datetime.date.today():%Y}",
-            ParagraphStyle("r", parent=normal, alignment=2),
-        ),
-        Spacer(1, 3 * mm),
-        Table(
-            [["Người lập biểu", "Trưởng ban"], ["(ký, ghi rõ họ tên)", "(ký, ghi rõ họ tên)"]],
-            colWidths=[90 * mm, 90 * mm],
-            style=TableStyle(
-                [
-                    ("FONTNAME", (0, 0), (-1, -1), font),
-                    ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                    ("FONTSIZE", (0, 1), (-1, 1), 7),
-                ]
-            ),
-        ),
-        Spacer(1, 20 * mm),
-    ]
-    document.build(story)
+        listed = Paragraph(text or "—", small)
+        if number < len(actions):
+            story += [heading_of_list, listed]
+        else:
+            # The signature block is kept on one page with the end of the content.
+            story.append(KeepTogether([heading_of_list, listed, Spacer(1, 8 * mm), _signature_block(font)]))
+    document.build(story, canvasmaker=_numbered_canvas(font))
     return buffer.getvalue()
+
+
+def _place(name):
+    """ "Huyện Quỳnh Lưu" -> "Quỳnh Lưu": the place of the date line."""
+    for prefix in ("Thành phố ", "Thị xã ", "Thị trấn ", "Huyện ", "Phường ", "Xã ", "Quận "):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def _header_block(unit, issued, font):
+    """The heading of a Party document: the issuing body at top left (the
+    district committee's organisation board, or the commune's party
+    committee), the Party's name and the place-and-date line at top right."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    centre = ParagraphStyle("hc", fontName=font, fontSize=10, leading=13, alignment=1)
+    place = _esc(_place(unit["name"]))
+    if unit.get("kind") == "commune":
+        body = f"ĐẢNG BỘ {_esc(unit['name'].upper())}<br/><b>ĐẢNG ỦY</b>"
+        number = "Số: ……-BC/ĐU"
+    else:
+        body = f"HUYỆN ỦY {place.upper()}<br/><b>BAN TỔ CHỨC</b>"
+        number = "Số: ……-BC/BTCHU"
+    left = [Paragraph(body, centre), Paragraph("*", centre), Paragraph(number, centre)]
+    right = [
+        Paragraph("<b><u>ĐẢNG CỘNG SẢN VIỆT NAM</u></b>", centre),
+        Paragraph("&nbsp;", centre),
+        Paragraph(f"<i>{place}, ngày {issued.day:02d} tháng {issued.month:02d} năm {issued.year}</i>", centre),
+    ]
+    return Table(
+        [[left, right]],
+        colWidths=[80 * mm, 100 * mm],
+        style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
+    )
+
+
+def _signature_block(font):
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    left = ParagraphStyle("sl", fontName=font, fontSize=8, leading=11)
+    centre = ParagraphStyle("sc", fontName=font, fontSize=10, leading=13, alignment=1)
+    recipients = [
+        Paragraph("<b><i>Nơi nhận:</i></b>", left),
+        Paragraph("- Ban Tổ chức Tỉnh ủy (b/c);", left),
+        Paragraph("- Thường trực cấp ủy (b/c);", left),
+        Paragraph("- Lưu.", left),
+    ]
+    signer = [
+        Paragraph("<b>T/M BAN TỔ CHỨC</b>", centre),
+        Paragraph("<b>TRƯỞNG BAN</b>", centre),
+        Paragraph("<i>(ký, ghi rõ họ tên)</i>", centre),
+    ]
+    return Table(
+        [[recipients, signer]],
+        colWidths=[80 * mm, 100 * mm],
+        rowHeights=[35 * mm],
+        style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
+    )
+
+
+def _numbered_canvas(font):
+    """A canvas that writes "Trang x/y" at the foot of every page (the total
+    is known only once every page is laid out: pages are kept, then drawn)."""
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
+    class NumberedCanvas(canvas.Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):  # noqa: N802 - ReportLab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont(font, 8)
+                width = self._pagesize[0]
+                self.drawCentredString(width / 2, 8 * mm, f"Trang {self._pageNumber}/{total}")
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
 
 
 FORMATS = {

@@ -189,11 +189,31 @@ def test_exports_read_back_equal_the_engine(people, ql, tmp_path):
         assert int(line[2]) == child["indicators"][KEYS[0]]["numerator"]
         assert int(line[3]) == child["indicators"][KEYS[0]]["denominator"]
 
-    text = " ".join(" ".join(page.extract_text() for page in PdfReader(tmp_path / "s.pdf").pages).split())
-    assert "BÁO CÁO TỔNG HỢP THÁNG 11/2016" in text and "Quỳnh Lưu" in text
-    assert "Người lập biểu" in text and "Trưởng ban" in text
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(tmp_path / "s.pdf").pages]
+    text = " ".join(pages)
+    assert "Tổng hợp độ phủ chi bộ tháng 11/2016 – Quỳnh Lưu" in text
     figure = expected["indicators"]["hamlets_without_branch"]
     assert f"Thôn, xóm chưa có chi bộ {figure['numerator']} {figure['denominator']}" in text
+    # Counts carry the thousands mark, as on the pages.
+    members = expected["indicators"]["members_elderly"]
+    assert members["denominator"] >= 1000
+    assert f"{members['denominator']:,}".replace(",", ".") in text
+
+
+def test_the_pdf_reads_as_a_party_document(people, ql):
+    """Header block on the first page; on the last, the signature block with
+    content above it; "Trang x/y" on every page."""
+    data = exports.render(summaries.summary_content(ql, NOV), "pdf")
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
+    first, last = pages[0], pages[-1]
+    assert first.startswith("HUYỆN ỦY QUỲNH LƯU BAN TỔ CHỨC * Số: ……-BC/BTCHU ĐẢNG CỘNG SẢN VIỆT NAM Quỳnh Lưu, ngày ")
+    assert "BÁO CÁO Tổng hợp độ phủ chi bộ tháng 11/2016" in first
+    assert "T/M BAN TỔ CHỨC TRƯỞNG BAN (ký, ghi rõ họ tên)" in last
+    above = last.split("Nơi nhận:")[0]
+    assert "Chi bộ có nguy cơ" in above  # the last list, kept with the signature
+    for number, page in enumerate(pages, start=1):
+        assert page.endswith(f"Trang {number}/{len(pages)}")
+    assert len(pages) >= 2
 
 
 def test_approved_exports_come_from_the_frozen_copy(client, people, ql):
