@@ -19,7 +19,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 # English translations (the interface is written in Vietnamese).
 messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || (apt-get install -y -qq gettext >/dev/null 2>&1 || true)
-	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=mutants -v0
 
 run: setup fonts
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0

@@ -24,9 +24,12 @@ def _svg(width, height, title, desc, body):
     )
 
 
-def bar_chart(title, items, width=640):
-    """Horizontal bars of ratios: items are (label, ratio or None, numerator, denominator)."""
-    label_width, bar_left, row = 190, 200, 26
+def bar_chart(title, items, width=380):
+    """Horizontal bars of ratios: items are (label, ratio or None, numerator, denominator).
+
+    Drawn 380 units wide with 13-unit text: on a 390 px phone the chart
+    shrinks to about 340 px and its labels stay above 11 px."""
+    label_width, bar_left, row = 150, 158, 26
     height = max(row * len(items) + 30, 60)
     bar_space = width - bar_left - 110
     parts = [
@@ -34,15 +37,15 @@ def bar_chart(title, items, width=640):
     ]
     for index, (label, ratio, numerator, denominator) in enumerate(items):
         y = 12 + index * row
-        short = label if len(label) <= 28 else label[:27] + "…"
+        short = label if len(label) <= 22 else label[:21] + "…"
         parts.append(
-            f'<text x="{label_width}" y="{y + 14}" font-size="12" text-anchor="end" fill="{INK}">{escape(short)}</text>'
+            f'<text x="{label_width}" y="{y + 14}" font-size="13" text-anchor="end" fill="{INK}">{escape(short)}</text>'
         )
         length = 0 if ratio is None else max(1, round(bar_space * min(ratio, 1)))
         parts.append(f'<rect x="{bar_left}" y="{y + 3}" width="{length}" height="16" fill="{BAR}" rx="2"/>')
         value = f"{percent({'numerator': numerator, 'denominator': denominator})} ({numerator}/{denominator})"
         parts.append(
-            f'<text x="{bar_left + length + 6}" y="{y + 15}" font-size="12" fill="{INK}">{escape(value)}</text>'
+            f'<text x="{bar_left + length + 6}" y="{y + 15}" font-size="13" fill="{INK}">{escape(value)}</text>'
         )
     desc = "; ".join(f"{label}: {percent({'numerator': n, 'denominator': d})} ({n}/{d})" for label, _r, n, d in items)
     return _svg(width, height, title, desc, "".join(parts))
@@ -62,7 +65,7 @@ def line_chart(title, points, width=320, height=150):
         y = top + plot_h * (1 - fraction)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
         parts.append(
-            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end" fill="{INK}">'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="{INK}">'
             f"{escape(percent(high * fraction, 0))}</text>"
         )
     step = plot_w / max(1, len(points) - 1)
@@ -71,7 +74,7 @@ def line_chart(title, points, width=320, height=150):
         x = left + index * step
         if index % 3 == 0 or index == len(points) - 1:
             parts.append(
-                f'<text x="{x:.1f}" y="{height - 8}" font-size="10" text-anchor="middle" fill="{INK}">'
+                f'<text x="{x:.1f}" y="{height - 8}" font-size="11" text-anchor="middle" fill="{INK}">'
                 f"{escape(label)}</text>"
             )
         if ratio is None:

@@ -69,7 +69,9 @@ def page_arguments(request):
 def dashboard_home(request):
     """The province for provincial roles; a clerk's own district or commune."""
     kind, code = home_unit(request.user) or ("province", "all")
-    return redirect("reports:dashboard", kind=kind, code=code)
+    target = reverse("reports:dashboard", kwargs={"kind": kind, "code": code})
+    # The date and area asked for go along.
+    return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
 
 
 @login_required

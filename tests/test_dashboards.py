@@ -157,3 +157,13 @@ def test_a_bad_date_or_area_is_said_and_replaced_by_the_default(client, viewer):
     page = response.content.decode()
     assert "Ngày “31/02/2016” không hợp lệ" in page and "Không có vùng “mountain”" in page
     assert response.context["as_of"] == datetime.date.today()
+
+
+def test_the_dashboard_home_keeps_the_date_asked_for(client, demo_data):
+    from django.urls import reverse
+
+    from .conftest import make_user
+
+    client.force_login(make_user("viewer_home", "provincial_viewer"))
+    response = client.get(reverse("reports:dashboard_home"), {"as_of": "10/11/2016", "area": "special"})
+    assert response["Location"] == "/dashboard/province/all/?as_of=10%2F11%2F2016&area=special"

@@ -50,3 +50,64 @@ def test_province_to_district_to_commune_to_list(page_factory, demo_viewer, widt
     page.shots("trend")
     assert page.errors == []
     assert page.outside == []
+
+
+WHOLE_CARDS_ON_SCREEN = """() => [...document.querySelectorAll('#cards a.kpi')].filter(card => {
+  const box = card.getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= window.innerHeight && box.left >= 0 && box.right <= window.innerWidth;
+}).length"""
+
+TABLES_OVERFLOWING_WITHOUT_SCROLL = """() => [...document.querySelectorAll('table')].filter(table => {
+  if (table.getBoundingClientRect().right <= window.innerWidth + 1) return false;
+  const wrap = table.closest('.table-wrap');
+  return !wrap || getComputedStyle(wrap).overflowX !== 'auto' || wrap.getBoundingClientRect().right > window.innerWidth + 1;
+}).length"""
+
+# The size a text is drawn at: its font size times the SVG's scale on screen.
+SMALLEST_CHART_TEXT = """() => Math.min(...[...document.querySelectorAll('svg text')].map(t => {
+  const svg = t.ownerSVGElement;
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  return parseFloat(t.getAttribute('font-size')) * scale;
+}))"""
+
+
+def test_a_leader_reads_the_province_on_a_phone(page_factory, demo_viewer):
+    """390×844: the menu and filters folded, at least four whole cards on the
+    first screen, tables that scroll inside their frame, readable charts."""
+    page = page_factory(width=390, height=844)
+    page.goto(page.base + "/accounts/login/")
+    page.fill("#id_username", "viewer")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(page.base + "/")
+    page.goto(page.base + "/dashboard/?as_of=10/11/2016&chart=hamlets_without_branch")
+    page.wait_for_selector("#cards")
+    page.shots("phone-first-screen")
+    assert not page.is_visible("#main-nav") and page.is_visible(".menu-toggle")
+    assert not page.is_visible("form.filters")
+    assert page.evaluate(WHOLE_CARDS_ON_SCREEN) >= 4
+    assert page.evaluate(TABLES_OVERFLOWING_WITHOUT_SCROLL) == 0
+    assert page.evaluate(SMALLEST_CHART_TEXT) >= 11
+    first = page.locator("#breakdown tbody th").first
+    page.locator("#breakdown").evaluate("table => table.closest('.table-wrap').scrollLeft = 400")
+    assert first.bounding_box()["x"] <= 20  # the unit's name stays while the figures scroll
+    page.click(".menu-toggle")
+    assert page.is_visible("#main-nav")
+    page.shots("phone-menu")
+    page.click("details.fold > summary")
+    assert page.is_visible("form.filters")
+    assert page.errors == [] and page.outside == []
+
+
+def test_tables_never_overflow_the_page_on_a_desk(page_factory, demo_viewer):
+    page = page_factory(width=1366, height=900)
+    page.goto(page.base + "/accounts/login/")
+    page.fill("#id_username", "viewer")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(page.base + "/")
+    for url in ("/dashboard/?as_of=10/11/2016", "/dashboard/district/QL/trend/?as_of=31/12/2016"):
+        page.goto(page.base + url)
+        page.wait_for_selector("table")
+        assert page.evaluate(TABLES_OVERFLOWING_WITHOUT_SCROLL) == 0, url
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), url
