@@ -60,7 +60,8 @@ WHOLE_CARDS_ON_SCREEN = """() => [...document.querySelectorAll('#cards a.kpi')].
 TABLES_OVERFLOWING_WITHOUT_SCROLL = """() => [...document.querySelectorAll('table')].filter(table => {
   if (table.getBoundingClientRect().right <= window.innerWidth + 1) return false;
   const wrap = table.closest('.table-wrap');
-  return !wrap || getComputedStyle(wrap).overflowX !== 'auto' || wrap.getBoundingClientRect().right > window.innerWidth + 1;
+  if (!wrap || getComputedStyle(wrap).overflowX !== 'auto') return true;
+  return wrap.getBoundingClientRect().right > window.innerWidth + 1;
 }).length"""
 
 # The size a text is drawn at: its font size times the SVG's scale on screen.
