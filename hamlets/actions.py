@@ -93,7 +93,10 @@ def active_membership(member, day):
 
 
 def _end_open_secretary_terms(member, branch, on):
-    for term in BranchSecretary.objects.filter(member=member, branch=branch, end_on__isnull=True, start_on__lt=on):
+    """End the member's open secretary term in the branch on `on`. A term
+    that began on `on` (or later) cannot end then: the period rule refuses,
+    rather than leave a secretary who is no longer a member of the branch."""
+    for term in BranchSecretary.objects.filter(member=member, branch=branch, end_on__isnull=True):
         term.end_on = on
         _save(term)
 

@@ -271,3 +271,90 @@ def test_a_history_page_costs_the_same_queries_however_long_the_history(staff_cl
         member.save()
     assert queries() == few
     assert "Mường" in staff_client.get(url).content.decode()
+
+
+def test_a_transfer_ends_only_the_member_s_own_open_secretary_term(staff_client):
+    """M1 was B1's secretary until 2015 (a closed term); M3 is now. M1 moving
+    to B2 leaves M3's term open and M1's old term as it was."""
+    response = staff_client.post(
+        reverse("hamlets:member_transfer", kwargs={"code": "M1"}),
+        {"to_branch": Branch.objects.get(code="B2").pk, "on": "01/03/2016"},
+    )
+    assert response.status_code == 302
+    assert BranchSecretary.objects.get(member__code="M3", branch__code="B1").end_on is None
+    assert BranchSecretary.objects.get(member__code="M1", branch__code="B1").end_on == datetime.date(2015, 6, 1)
+
+
+def test_a_rule_broken_by_an_action_s_second_record_shows_next_to_the_form_s_field(staff_client):
+    """The membership's "joined_on" is the form's "admitted_on": B2 was founded in 2000."""
+    errors, _page = post(
+        staff_client,
+        "hamlets:member_admit",
+        {
+            "code": "M9",
+            "full_name": "Hồ Văn Mới",
+            "gender": "male",
+            "birth_date": "01/06/1970",
+            "admitted_on": "01/01/1999",
+            "branch": Branch.objects.get(code="B2").pk,
+        },
+    )
+    assert list(errors) == ["admitted_on"]
+    assert "phải sinh hoạt trong thời gian tồn tại của chi bộ B2" in errors["admitted_on"][0]
+
+
+def test_editing_a_village_head_term_locks_its_hamlet_and_saves(staff_client):
+    from hamlets.views import version_of
+
+    head = VillageHead.objects.get(code="VH3")
+    response = staff_client.post(
+        reverse("hamlets:villagehead_edit", kwargs={"code": "VH3"}),
+        {
+            "hamlet": head.hamlet_id,
+            "full_name": "Phan Thị Lan",
+            "gender": "female",
+            "birth_date": "04/04/1975",
+            "term_start": "01/06/2014",
+            "term_end": "01/07/2019",
+            "version": version_of(head),
+        },
+    )
+    assert response.status_code == 302, errors_of(response)
+    assert VillageHead.objects.get(code="VH3").term_end == datetime.date(2019, 7, 1)
+
+
+def test_a_secretary_cannot_leave_the_branch_on_the_day_the_term_began(staff_client):
+    assert (
+        staff_client.post(
+            reverse("hamlets:branch_secretary", kwargs={"code": "B1"}),
+            {"member": Member.objects.get(code="M1").pk, "start_on": "01/03/2016"},
+        ).status_code
+        == 302
+    )
+    errors, page = post(
+        staff_client,
+        "hamlets:member_transfer",
+        {"to_branch": Branch.objects.get(code="B2").pk, "on": "01/03/2016"},
+        code="M1",
+    )
+    assert "phải sau" in errors["__all__"][0] and "01/03/2016" in errors["__all__"][0]
+    assert BranchSecretary.objects.get(member__code="M1", start_on=datetime.date(2016, 3, 1)).end_on is None
+
+
+def test_locking_a_term_s_parents_reads_their_rows(cast):
+    """The lock is SELECT … FOR UPDATE on PostgreSQL (SQLite locks the whole
+    database instead); either way the parents' rows are read."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from hamlets import actions
+
+    head = VillageHead.objects.select_related("hamlet").get(code="VH3")
+    term = BranchSecretary.objects.select_related("branch", "member").get(member__code="M2")
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        actions.lock_parents_of(head)
+        actions.lock_parents_of(term)
+    tables = [q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in queries.captured_queries]
+    assert tables == ["hamlets_hamlet", "hamlets_branch", "hamlets_member"]
+    if connection.vendor == "postgresql":
+        assert all("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
