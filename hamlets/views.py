@@ -26,7 +26,15 @@ from coverage_site.lib import spreadsheets
 from coverage_site.lib.dates import in_range, parse_day, range_message, today
 
 from . import actions, filters, forms, models, tables
-from .permissions import can_edit, get_editable_or_403, get_visible_or_404, require_editor, role_of
+from .permissions import (
+    can_approve,
+    can_edit,
+    get_editable_or_403,
+    get_visible_or_404,
+    home_unit,
+    require_editor,
+    role_of,
+)
 from .timeline import branch_timeline, hamlet_timeline
 
 # --- helpers -----------------------------------------------------------------------------
@@ -83,6 +91,7 @@ def describe_history(entries):
 
 @login_required
 def home(request):
+    from reports import summaries
     from reports.dashboards import action_lists
     from reports.indicators import INDICATOR_BY_KEY, Snapshot, compute, get_unit
 
@@ -104,7 +113,13 @@ def home(request):
             .filter(pk__in=models.Membership.objects.active_on(day).values("member_id"))[:50]
         )
         context["clerk"] = True
+        own = home_unit(request.user)
+        if own:
+            context["summary_unit"] = get_unit(*own)
+            context["summaries_to_submit"] = summaries.to_submit(context["summary_unit"])
     else:
+        if can_approve(request.user):
+            context["waiting"] = summaries.waiting_for_approval()
         result = compute(get_unit("province", "all"), day)
         context["figures"] = [(INDICATOR_BY_KEY[key], figure) for key, figure in result["indicators"].items()]
     return render(request, "hamlets/home.html", context)

@@ -40,6 +40,44 @@ def parse_month(text):
     return month
 
 
+def month_navigation(month):
+    """The months before and after `month` for the previous/next links: any
+    month from 1900 to the current one (None beyond)."""
+    previous = (month - datetime.timedelta(days=1)).replace(day=1)
+    following = (month_end(month) + datetime.timedelta(days=1)).replace(day=1)
+    return {
+        "month": month,
+        "previous": previous if dates.in_range(previous) else None,
+        "next": following if following <= today() else None,
+        "latest": today().replace(day=1),
+    }
+
+
+def waiting_for_approval():
+    """Submitted summaries, oldest month first: the approver's work."""
+    return MonthlySummary.objects.filter(status=MonthlySummary.Status.SUBMITTED).order_by("month", "unit_code")
+
+
+def to_submit(unit, months=6):
+    """The unit's last ended months whose summary is not submitted (none
+    yet, or returned), oldest first, each as (month, summary or None)."""
+    latest = today().replace(day=1)
+    wanted = []
+    month = latest
+    for _number in range(months):
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+        wanted.append(month)
+    stored = {
+        s.month: s for s in MonthlySummary.objects.filter(unit_kind=unit.kind, unit_code=unit.code, month__in=wanted)
+    }
+    open_states = (MonthlySummary.Status.DRAFT, MonthlySummary.Status.RETURNED)
+    return [
+        (month, stored.get(month))
+        for month in reversed(wanted)
+        if month not in stored or stored[month].status in open_states
+    ]
+
+
 def has_ended(month):
     return month_end(month) < today()
 

@@ -1,8 +1,6 @@
 """Dashboards, drill-downs, trends and the indicators API. Thin: the figures
 come from reports/indicators.py, their assembly from reports/dashboards.py."""
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -225,10 +223,7 @@ def summary_list(request):
         # A clerk has one unit: go straight to its summary.
         return redirect("reports:summary_detail", kind=own[0], code=own[1], month=f"{month:%Y-%m}")
     context = summaries.province_month(month)
-    context["months"] = [
-        d.replace(day=1)
-        for d in reversed(dashboards.recent_month_ends(today() - datetime.timedelta(days=today().day), 24))
-    ]
+    context["navigation"] = summaries.month_navigation(month)
     context["indicator_rows"] = summaries.indicator_rows(context["indicators"])
     return render(request, "reports/summary_list.html", context)
 
@@ -241,6 +236,10 @@ def summary_detail(request, kind, code, month):
 
     unit = unit_or_404(request, kind, code)
     month = _month_or_404(month)
+    if request.method == "GET" and request.GET.get("month"):
+        # The month picker: go to the month chosen.
+        chosen = _month_or_404(request.GET["month"])
+        return redirect("reports:summary_detail", kind=kind, code=code, month=f"{chosen:%Y-%m}")
     summary = summaries.get_or_make(unit, month)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -285,6 +284,7 @@ def summary_detail(request, kind, code, month):
             "actions": [(key, label, content["actions"][key]) for key, label in summaries.ACTION_LABELS.items()],
             "changed": changed,
             "ended": summaries.has_ended(month),
+            "navigation": summaries.month_navigation(month),
             "can_submit": summaries.can_submit(request.user, unit),
             "can_approve": can_approve(request.user),
             "events": summary.events.select_related("user") if summary.pk else [],

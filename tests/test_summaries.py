@@ -238,3 +238,40 @@ def test_a_month_with_changes_renders_its_lists(client, people):
     assert "Thôn Đồng Tâm" in page or "QYE-10" in page or "Quỳnh Yên" in page
     assert 'id="change-hamlets_gained_branch"' in page
     assert client.get(reverse("reports:summary_list"), {"month": "2016-03"}).status_code == 200
+
+
+def test_any_month_is_reachable_from_the_summaries_pages(client, people):
+    client.force_login(people["approver"])
+    page = client.get(reverse("reports:summary_list"), {"month": "2016-03"}).content.decode()
+    assert 'value="2016-03"' in page  # the picker shows the month on the page
+    assert 'href="/summaries/?month=2016-02"' in page and 'href="/summaries/?month=2016-04"' in page
+    detail = reverse("reports:summary_detail", kwargs={"kind": "district", "code": "QL", "month": "2016-03"})
+    page = client.get(detail).content.decode()
+    assert 'href="/summaries/district/QL/2016-02/"' in page and 'href="/summaries/district/QL/2016-04/"' in page
+    assert client.get(detail, {"month": "2016-07"})["Location"] == "/summaries/district/QL/2016-07/"
+    this_month = datetime.date.today().replace(day=1)
+    latest = reverse(
+        "reports:summary_detail", kwargs={"kind": "district", "code": "QL", "month": f"{this_month:%Y-%m}"}
+    )
+    assert 'rel="next"' not in client.get(latest).content.decode()
+
+
+def test_home_pages_list_the_summaries_to_act_on(client, people, ql):
+    summaries.summary_submit(unit=ql, month=NOV, user=people["clerk"])
+    client.force_login(people["approver"])
+    page = client.get(reverse("home")).content.decode()
+    assert "Báo cáo chờ duyệt" in page and 'href="/summaries/district/QL/2016-11/"' in page
+    client.force_login(people["viewer"])
+    assert "Báo cáo chờ duyệt" not in client.get(reverse("home")).content.decode()
+    # The clerk sees the last months not yet submitted, and a returned one.
+    last = (datetime.date.today().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    summaries.summary_submit(unit=ql, month=last, user=people["clerk"])
+    returned = summaries.summary_return(
+        summary=summaries.get_or_make(ql, last), user=people["approver"], reason="Thiếu số liệu"
+    )
+    assert returned.status == "returned"
+    client.force_login(people["clerk"])
+    page = client.get(reverse("home")).content.decode()
+    section = page.split('id="to-submit"')[1].split("</section>")[0]
+    assert f"Tháng {last:%m/%Y}" in section and "bị trả lại" in section
+    assert section.count("<li>") == 6
