@@ -27,7 +27,7 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         by_code = queryset.filter(code__iexact=value.strip())
-        return queryset.search(value) | by_code
+        return (queryset.search(value) | by_code).best_matches_first(value)
 
     def as_of(self):
         """The date of "active on" and of status filters: the chosen one or today."""

@@ -132,6 +132,42 @@ class VillageHeadForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
         fields = ["full_name", "gender", "birth_date", "member", "trained_on", "term_start", "term_end"]
 
 
+class CorrectionMixin:
+    """A typing mistake in a date, corrected: the same rules (the model's
+    clean()), a reason, kept in the record's history (domain.md, "Corrections")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"] = forms.CharField(
+            label=_("Lý do sửa"),
+            max_length=100,
+            help_text=_("Ví dụ: gõ nhầm ngày, theo quyết định số …"),
+        )
+
+    def save(self, commit=True):
+        # simple_history writes this into the history entry of the change.
+        self.instance._change_reason = self.cleaned_data["reason"]
+        return super().save(commit)
+
+
+class MembershipCorrectionForm(CorrectionMixin, ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = models.Membership
+        fields = ["joined_on", "left_on", "left_reason"]
+
+
+class SecretaryCorrectionForm(CorrectionMixin, ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = models.BranchSecretary
+        fields = ["start_on", "end_on"]
+
+
+class HeadTermCorrectionForm(CorrectionMixin, ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = models.VillageHead
+        fields = ["term_start", "term_end"]
+
+
 class CandidateForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
     scoped = {"hamlet": models.Hamlet}
     member = MemberCodeField(label=_("Hồ sơ đảng viên (mã, khi đã kết nạp)"), required=False)

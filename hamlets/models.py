@@ -14,7 +14,7 @@ also the version token that edit forms use to refuse lost updates.
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -115,6 +115,13 @@ class SearchQuerySet(ScopedQuerySet):
         for word in words:
             qs = qs.filter(**{f"{self.folded_field}__contains": word})
         return qs
+
+    def best_matches_first(self, text):
+        """Names with the typed words in the typed order first ("nguyen van"
+        puts Nguyễn Văn Đức before Trần Văn Nguyên), then by name (domain.md)."""
+        phrase = " ".join(fold(text).split())
+        in_order = Case(When(**{f"{self.folded_field}__contains": phrase}, then=Value(0)), default=Value(1))
+        return self.annotate(match_rank=in_order).order_by("match_rank", self.folded_field, "pk")
 
 
 class UnitQuerySet(SearchQuerySet):

@@ -369,6 +369,10 @@ def detail_url(record):
         return reverse("hamlets:member_detail", args=[record.code])
     if isinstance(record, models.VillageHead):
         return reverse("hamlets:hamlet_detail", args=[record.hamlet.code])
+    if isinstance(record, models.Membership):
+        return reverse("hamlets:member_detail", args=[record.member.code])
+    if isinstance(record, models.BranchSecretary):
+        return reverse("hamlets:branch_detail", args=[record.branch.code])
     if isinstance(record, models.Candidate):
         return reverse("hamlets:candidate_list")
     if isinstance(record, models.AdmissionTarget):
@@ -419,6 +423,44 @@ def villagehead_edit(request, code):
         lookup={"code": code},
         form_class=forms.VillageHeadForm,
         title=_("Sửa nhiệm kỳ trưởng thôn"),
+    )
+
+
+# Corrections of dates typed wrongly (domain.md, "Corrections"): through
+# edit_record, so the version check, the parent locks and the rules are the
+# same as any edit; the form asks for a reason and keeps it in the history.
+
+
+@login_required
+def membership_correct(request, pk):
+    return edit_record(
+        request,
+        queryset=models.Membership.objects.select_related("member", "branch"),
+        lookup={"pk": pk},
+        form_class=forms.MembershipCorrectionForm,
+        title=_("Sửa ngày sinh hoạt đảng"),
+    )
+
+
+@login_required
+def secretary_correct(request, pk):
+    return edit_record(
+        request,
+        queryset=models.BranchSecretary.objects.select_related("member", "branch"),
+        lookup={"pk": pk},
+        form_class=forms.SecretaryCorrectionForm,
+        title=_("Sửa ngày nhiệm kỳ bí thư"),
+    )
+
+
+@login_required
+def head_term_correct(request, code):
+    return edit_record(
+        request,
+        queryset=models.VillageHead.objects.select_related("hamlet"),
+        lookup={"code": code},
+        form_class=forms.HeadTermCorrectionForm,
+        title=_("Sửa ngày nhiệm kỳ trưởng thôn"),
     )
 
 

@@ -6,7 +6,7 @@ new page without an entry here fails the test."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from hamlets.models import AdmissionTarget, BranchRating, Member, Upload
+from hamlets.models import AdmissionTarget, BranchRating, BranchSecretary, Member, Membership, Upload
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +67,9 @@ URLS = {
     "hamlets:upload_template": ("create", dict),
     "hamlets:upload_preview": ("write", lambda: {"token": Upload.objects.get().token}),
     "hamlets:change_log": ("admin", dict),
+    "hamlets:membership_correct": ("write", lambda: {"pk": Membership.objects.get(member__code="M1").pk}),
+    "hamlets:secretary_correct": ("write", lambda: {"pk": BranchSecretary.objects.get(member__code="M2").pk}),
+    "hamlets:head_term_correct": ("write", lambda: {"code": "VH2"}),
     "reports:indicators_api": ("api", dict),
     "reports:dashboard_home": ("list", dict),
     "reports:summary_list": ("list", dict),

@@ -358,3 +358,68 @@ def test_locking_a_term_s_parents_reads_their_rows(cast):
     assert tables == ["hamlets_hamlet", "hamlets_branch", "hamlets_member"]
     if connection.vendor == "postgresql":
         assert all("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_clerk_corrects_a_membership_date_with_a_reason_kept_in_the_history(staff_client):
+    from hamlets.views import version_of
+
+    membership = Membership.objects.get(member__code="M3")
+    url = reverse("hamlets:membership_correct", kwargs={"pk": membership.pk})
+    assert "Sửa ngày" in staff_client.get(reverse("hamlets:member_detail", kwargs={"code": "M3"})).content.decode()
+    data = {"joined_on": "03/09/2010", "left_on": "", "left_reason": "", "version": version_of(membership)}
+    # Without a reason nothing is saved.
+    errors, _page = post(staff_client, "hamlets:membership_correct", data, pk=membership.pk)
+    assert "reason" in errors
+    response = staff_client.post(url, {**data, "reason": "Gõ nhầm ngày"})
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.joined_on == datetime.date(2010, 9, 3)
+    latest = membership.history.order_by("-history_id").first()
+    assert latest.history_change_reason == "Gõ nhầm ngày" and latest.history_user.username == "staff_d1"
+
+
+def test_a_correction_runs_every_rule(staff_client):
+    from hamlets.views import version_of
+
+    term = BranchSecretary.objects.get(member__code="M3")  # B1 from 2015, M3 in B1 since 2010
+    errors, _page = post(
+        staff_client,
+        "hamlets:secretary_correct",
+        {"start_on": "01/01/2009", "end_on": "", "reason": "x", "version": version_of(term)},
+        pk=term.pk,
+    )
+    assert any("phải sinh hoạt tại chi bộ này suốt nhiệm kỳ" in e for messages in errors.values() for e in messages)
+    head = VillageHead.objects.get(code="VH2")  # from 2014; VH1 ended then
+    errors, _page = post(
+        staff_client,
+        "hamlets:head_term_correct",
+        {"term_start": "01/01/2014", "term_end": "", "reason": "x", "version": version_of(head)},
+        code="VH2",
+    )
+    assert any("trùng với trưởng thôn VH1" in e for messages in errors.values() for e in messages)
+
+
+def test_a_correction_shows_in_the_changed_since_approval_count(staff_client, cast):
+    from hamlets.views import version_of
+    from reports import summaries
+    from reports.indicators import get_unit
+
+    unit = get_unit("district", "D1")
+    summary = summaries.summary_submit(unit=unit, month=datetime.date(2016, 3, 1), user=cast["staff"])
+    summary = summaries.summary_approve(summary=summary, user=cast["approver"])
+    assert summaries.changes_since(unit, summary.approved_at)[0] == 0
+    term = BranchSecretary.objects.get(member__code="M2")
+    response = staff_client.post(
+        reverse("hamlets:secretary_correct", kwargs={"pk": term.pk}),
+        {"start_on": "02/01/2012", "end_on": "", "reason": "Gõ nhầm", "version": version_of(term)},
+    )
+    assert response.status_code == 302
+    assert summaries.changes_since(unit, summary.approved_at)[0] == 1
+
+
+def test_the_member_list_search_puts_names_in_the_typed_order_first(staff_client):
+    Member.objects.filter(code="M2").update(full_name="Đức Văn Nguyễn", name_folded="duc van nguyen")
+    page = staff_client.get(reverse("hamlets:member_list"), {"q": "nguyen van"}).content.decode()
+    assert page.index("Nguyễn Văn Đức") < page.index("Đức Văn Nguyễn")
+    page = staff_client.get(reverse("hamlets:member_list"), {"q": "van nguyen"}).content.decode()
+    assert page.index("Đức Văn Nguyễn") < page.index("Nguyễn Văn Đức")

@@ -55,3 +55,17 @@ def test_renaming_refreshes_the_search_key(people):
     member.full_name = "Hồ Sỹ Lâm"
     member.save()
     assert list(Member.objects.search("ho sy lam").values_list("code", flat=True)) == ["M3"]
+
+
+def test_names_with_the_words_in_the_typed_order_come_first(people):
+    Member.objects.create(
+        code="M4",
+        full_name="Văn Nguyễn Tâm",
+        gender="male",
+        birth_date=datetime.date(1970, 1, 1),
+        admitted_on=datetime.date(1995, 1, 1),
+    )
+    found = list(Member.objects.search("van nguyen").best_matches_first("van nguyen").values_list("code", flat=True))
+    assert found == ["M3", "M4", "M1"]  # "…văn nguyên", "văn nguyễn…" in order, then "nguyễn văn…"
+    found = list(Member.objects.search("nguyen van").best_matches_first("nguyen van").values_list("code", flat=True))
+    assert found == ["M1", "M3", "M4"]  # Nguyễn Văn Đức first; the others by name
