@@ -4,11 +4,13 @@ including the choices of its dropdowns."""
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.forms import ModelChoiceField
 from django.utils.translation import gettext_lazy as _
 
 from coverage_site.lib.dates import today, validate_in_range
 
 from . import models
+from .forms import in_vietnamese_order
 
 DATE_INPUT = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, format="%d/%m/%Y")
 
@@ -19,11 +21,13 @@ class ScopedFilterSet(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         user = request.user if request else None
-        for name in ("commune",):
-            if name in self.filters:
-                self.filters[name].queryset = models.Commune.objects.visible_to(user).order_by("name")
+        if "commune" in self.filters:
+            self.filters["commune"].queryset = models.Commune.objects.visible_to(user)
         if "branch" in self.filters:
-            self.filters["branch"].queryset = models.Branch.objects.visible_to(user).order_by("name")
+            self.filters["branch"].queryset = models.Branch.objects.visible_to(user)
+        for field in self.form.fields.values():
+            if isinstance(field, ModelChoiceField):
+                in_vietnamese_order(field)
 
     def filter_search(self, queryset, name, value):
         by_code = queryset.filter(code__iexact=value.strip())

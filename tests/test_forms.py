@@ -423,3 +423,25 @@ def test_the_member_list_search_puts_names_in_the_typed_order_first(staff_client
     assert page.index("Nguyễn Văn Đức") < page.index("Đức Văn Nguyễn")
     page = staff_client.get(reverse("hamlets:member_list"), {"q": "van nguyen"}).content.decode()
     assert page.index("Đức Văn Nguyễn") < page.index("Nguyễn Văn Đức")
+
+
+def test_choices_are_in_vietnamese_order_and_name_their_commune(staff_client, cast):
+    from hamlets.models import Commune, Hamlet
+
+    c1 = Commune.objects.get(code="C1")
+    for code, name in [("H21", "Xóm 10"), ("H22", "Xóm 2"), ("H23", "Đồng Xuân"), ("H24", "Dương Xá")]:
+        Hamlet.objects.create(code=code, name=name, commune=c1)
+    page = staff_client.get(reverse("hamlets:member_admit")).content.decode()
+    hamlet_select = page.split('name="residence_hamlet"')[1].split("</select>")[0]
+    labels = [part.split("<")[0] for part in hamlet_select.split('">')[2:]]
+    assert labels == [
+        "Dương Xá — Xã Một",
+        "Đồng Xuân — Xã Một",
+        "Thôn Hai — Xã Một",
+        "Xóm 2 — Xã Một",
+        "Xóm 10 — Xã Một",
+        "Xóm Ba — Xã Hai",
+        "Xóm Một — Xã Một",
+    ]
+    branch_select = page.split('name="branch"')[1].split("</select>")[0]
+    assert "Chi bộ xóm Ba — Xã Hai" in branch_select

@@ -20,3 +20,36 @@ def fold(text):
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped).strip().lower()
+
+
+# Vietnamese alphabetical order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t
+# u ư v x y; tones decide only between otherwise equal words (ngang, huyền,
+# hỏi, ngã, sắc, nặng); numbers inside names by value ("Xóm 2" before "Xóm 10").
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
+_SHAPES = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê", ("o", "\u0302"): "ô"}
+_SHAPES |= {("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_NUMBERS = re.compile(r"(\d+)")
+
+
+def vietnamese_key(text):
+    """A sort key putting names in Vietnamese dictionary order:
+    sorted(["Quỳnh Yên", "Quỳnh Đôi", "Quỳnh Bảng", "Quỳnh Bá"], key=vietnamese_key)
+    gives Quỳnh Bá, Quỳnh Bảng, Quỳnh Đôi, Quỳnh Yên."""
+    letters, tones = [], []
+    for chunk in _NUMBERS.split(_SPACES.sub(" ", (text or "").strip().lower())):
+        if chunk.isdigit():
+            letters.append((1, int(chunk)))
+            continue
+        for character in chunk:
+            base, *marks = unicodedata.normalize("NFD", character)
+            letter = base
+            for mark in marks:
+                letter = _SHAPES.get((base, mark), letter)
+            if letter in _RANK:
+                letters.append((2, _RANK[letter]))
+            else:  # spaces and punctuation before letters, other letters after
+                letters.append((0 if not letter.isalpha() else 3, ord(letter)))
+            tones.append(next((_TONES[mark] for mark in marks if mark in _TONES), 0))
+    return letters, tones
