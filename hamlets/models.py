@@ -284,6 +284,17 @@ class MemberQuerySet(SearchQuerySet):
         attended = Membership.objects.filter(member_id=models.OuterRef("pk"), branch__commune__in=communes)
         return self.filter(Q(residence_hamlet__commune__in=communes) | models.Exists(attended))
 
+    def with_current_branch(self):
+        """current_branch / current_commune: names of the branch of the open
+        membership (the latest one), in the same query (for lists)."""
+        current = Membership.objects.filter(member_id=models.OuterRef("pk"), left_on__isnull=True).order_by(
+            "-joined_on"
+        )
+        return self.annotate(
+            current_branch=models.Subquery(current.values("branch__name")[:1]),
+            current_commune=models.Subquery(current.values("branch__commune__name")[:1]),
+        )
+
 
 class Member(models.Model):
     code = code_field()

@@ -84,13 +84,25 @@ class MemberTable(tables.Table):
     )
     gender = tables.Column(verbose_name=_("Giới tính"))
     birth_date = tables.DateColumn(verbose_name=_("Ngày sinh"))
+    current_branch = tables.Column(verbose_name=_("Chi bộ"), default="—")
+    current_commune = tables.Column(verbose_name=_("Xã"), default="—")
     residence_hamlet = tables.Column(verbose_name=_("Nơi cư trú"))
     admitted_on = tables.DateColumn(verbose_name=_("Kết nạp"))
-    official_on = tables.DateColumn(verbose_name=_("Chính thức"))
+    official_on = tables.DateColumn(verbose_name=_("Ngày chính thức"))
 
     class Meta:
         model = models.Member
-        fields = ["code", "full_name", "gender", "birth_date", "residence_hamlet", "admitted_on", "official_on"]
+        fields = [
+            "code",
+            "full_name",
+            "gender",
+            "birth_date",
+            "current_branch",
+            "current_commune",
+            "residence_hamlet",
+            "admitted_on",
+            "official_on",
+        ]
 
 
 class VillageHeadTable(tables.Table):

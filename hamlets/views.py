@@ -137,15 +137,15 @@ class ScopedListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     table_pagination = {"per_page": 50}
     select_related = ()
     prefetch_related = ()
+    queryset_methods = ()
     title = ""
     create_url_name = None
 
     def get_queryset(self):
-        return (
-            self.model.objects.visible_to(self.request.user)
-            .select_related(*self.select_related)
-            .prefetch_related(*self.prefetch_related)
-        )
+        queryset = self.model.objects.visible_to(self.request.user)
+        for method in self.queryset_methods:  # named QuerySet methods a list needs, e.g. with_current_branch
+            queryset = getattr(queryset, method)()
+        return queryset.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
 
     def get_export_filename(self, export_format):
         return f"{self.model._meta.model_name}-{today():%Y-%m-%d}.{export_format}"
@@ -173,8 +173,9 @@ class ScopedListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         return context
 
 
-def list_view(model, table, filterset, title, *, select=(), prefetch=(), create=None):
+def list_view(model, table, filterset, title, *, select=(), prefetch=(), methods=(), create=None):
     return ScopedListView.as_view(
+        queryset_methods=methods,
         model=model,
         table_class=table,
         filterset_class=filterset,
@@ -216,6 +217,7 @@ member_list = list_view(
     filters.MemberFilter,
     gettext_lazy("Đảng viên"),
     select=["residence_hamlet"],
+    methods=["with_current_branch"],
     create="hamlets:member_admit",
 )
 villagehead_list = list_view(

@@ -445,3 +445,9 @@ def test_choices_are_in_vietnamese_order_and_name_their_commune(staff_client, ca
     ]
     branch_select = page.split('name="branch"')[1].split("</select>")[0]
     assert "Chi bộ xóm Ba — Xã Hai" in branch_select
+
+
+def test_the_member_list_shows_each_member_s_branch_and_commune(staff_client):
+    page = staff_client.get(reverse("hamlets:member_list")).content.decode()
+    row = page.split("Trần Thị Hoa")[1].split("</tr>")[0]
+    assert "Chi bộ thôn Hai" in row and "Xã Một" in row
