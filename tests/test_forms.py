@@ -356,6 +356,9 @@ def test_locking_a_term_s_parents_reads_their_rows(cast):
         actions.lock_parents_of(term)
     tables = [q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in queries.captured_queries]
     assert tables == ["hamlets_hamlet", "hamlets_branch", "hamlets_member"]
+    ids = [head.hamlet_id, term.branch_id, term.member_id]
+    for query, pk in zip(queries.captured_queries, ids, strict=True):
+        assert query["sql"].endswith(f"= {pk}") or f"= {pk} " in query["sql"], query["sql"]
     if connection.vendor == "postgresql":
         assert all("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
 
@@ -451,3 +454,54 @@ def test_the_member_list_shows_each_member_s_branch_and_commune(staff_client):
     page = staff_client.get(reverse("hamlets:member_list")).content.decode()
     row = page.split("Trần Thị Hoa")[1].split("</tr>")[0]
     assert "Chi bộ thôn Hai" in row and "Xã Một" in row
+
+
+def test_a_database_refusal_in_an_action_becomes_a_clear_message():
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError
+
+    from hamlets import actions
+
+    @actions.action
+    def clash():
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    with pytest.raises(actions.ConcurrentChange) as refused:
+        clash()
+    assert isinstance(refused.value, ValidationError)
+    assert refused.value.messages == [
+        "Dữ liệu vừa được người khác thay đổi cùng lúc: không có gì được ghi. Hãy xem lại và thử lại."
+    ]
+
+
+def test_a_lost_race_is_checked_again_then_reported_on_the_form():
+    """views._perform: a ConcurrentChange re-validates the form and runs once
+    more; a second one is shown above the form."""
+    from django import forms as django_forms
+
+    from hamlets import actions
+    from hamlets.views import _perform
+
+    class Form(django_forms.Form):
+        name = django_forms.CharField()
+
+    attempts = []
+
+    def always_clashing(data):
+        attempts.append(data["name"])
+        raise actions.ConcurrentChange()
+
+    form = Form({"name": "x"})
+    assert form.is_valid()
+    assert _perform(form, always_clashing) is None
+    assert attempts == ["x", "x"]
+    assert form.non_field_errors() == [actions.concurrent_change_message()]
+
+    def clashing_once(data, seen=[]):  # noqa: B006 - remembers the first call
+        seen.append(1)
+        if len(seen) == 1:
+            raise actions.ConcurrentChange()
+        return "saved"
+
+    form = Form({"name": "y"})
+    assert form.is_valid() and _perform(form, clashing_once) == "saved"
