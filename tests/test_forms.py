@@ -468,7 +468,7 @@ def test_a_database_refusal_in_an_action_becomes_a_clear_message():
 
     with pytest.raises(actions.ConcurrentChange) as refused:
         clash()
-    assert isinstance(refused.value, ValidationError)
+    assert isinstance(refused.value, ValidationError) and refused.value.code == "concurrent_change"
     assert refused.value.messages == [
         "Dữ liệu vừa được người khác thay đổi cùng lúc: không có gì được ghi. Hãy xem lại và thử lại."
     ]
