@@ -1,5 +1,5 @@
 from hamlets.models import Role
-from hamlets.permissions import can_edit, role_of
+from hamlets.permissions import can_edit, role_label, role_of
 
 
 def navigation(request):
@@ -10,7 +10,7 @@ def navigation(request):
     role = role_of(user)
     return {
         "nav_role": role,
-        "nav_role_label": Role(role).label if role else "",
+        "nav_role_label": role_label(user),
         "nav_can_edit": can_edit(user),
         "nav_is_admin": role == Role.ADMIN,
     }

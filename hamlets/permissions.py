@@ -35,6 +35,18 @@ def visible_communes(user):
 READ_ALL = (Role.ADMIN, Role.PROVINCIAL_VIEWER, Role.PROVINCIAL_APPROVER)
 
 
+def role_label(user):
+    """How the interface names a user's role; a commune account is "cán bộ xã"."""
+    from django.utils.translation import gettext as _
+
+    role = role_of(user)
+    if role is None:
+        return ""
+    if role == Role.DISTRICT_STAFF and user.profile.commune_id:
+        return _("cán bộ xã (nhập liệu)")
+    return str(Role(role).label)
+
+
 def can_edit(user):
     """Whether `user` may change registry records (within their scope)."""
     return role_of(user) in (Role.ADMIN, Role.DISTRICT_STAFF)

@@ -124,3 +124,13 @@ def test_an_english_browser_still_gets_vietnamese_until_the_user_chooses(client,
     client.force_login(cast["staff"])
     page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="vi">' in page
+
+
+def test_each_role_is_named_in_vietnamese_and_a_commune_account_as_such(client, cast):
+    from hamlets.permissions import role_label
+
+    assert role_label(cast["staff"]) == "cán bộ huyện (nhập liệu)"
+    assert role_label(cast["commune_staff"]) == "cán bộ xã (nhập liệu)"
+    assert role_label(cast["approver"]) == "lãnh đạo tỉnh (duyệt)"
+    client.force_login(cast["commune_staff"])
+    assert "staff_c2 · cán bộ xã (nhập liệu)" in client.get(reverse("home")).content.decode()

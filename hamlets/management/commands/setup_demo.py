@@ -5,9 +5,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
 from hamlets.exchange import import_path
 from hamlets.models import Commune, District, Member, Profile, Role
+from hamlets.permissions import role_label
 
 # One account per role. The password is for a local demonstration only.
 DEMO_ACCOUNTS = [
@@ -49,4 +51,6 @@ class Command(BaseCommand):
                     },
                 )
                 scope = district or commune or "toàn tỉnh"
-                self.stdout.write(f"  {username:16} {password}  {role} ({scope})")
+                with translation.override("vi"):
+                    label = role_label(user)
+                self.stdout.write(f"  {username:16} {password}  {label} ({scope})")
