@@ -812,6 +812,14 @@ def record_history(request, kind, pk):
         raise Http404
     record = get_visible_or_404(request.user, model.objects.all(), pk=pk)
     entries = describe_history(list(record.history.select_related("history_user").order_by("-history_id")[:200]))
+    if isinstance(record, models.Member):
+        # A transfer is part of the member's story: the memberships' changes too.
+        by_membership = {}
+        for entry in models.Membership.history.filter(member_id=record.pk).select_related("history_user"):
+            by_membership.setdefault(entry.id, []).append(entry)
+        for group in by_membership.values():
+            entries += describe_history(sorted(group, key=lambda entry: entry.history_id, reverse=True))
+        entries.sort(key=lambda item: item[0].history_date, reverse=True)
     return render(
         request, "hamlets/history.html", {"record": record, "entries": entries, "back_url": detail_url(record)}
     )
@@ -824,7 +832,8 @@ def change_log(request):
         raise PermissionDenied
     from django.contrib.auth import get_user_model
 
-    form = forms.ChangeLogForm(request.GET or None)
+    # Always bound (every field is optional): the page opens on the latest changes.
+    form = forms.ChangeLogForm(request.GET)
     rows = []
     if form.is_valid():
         data = form.cleaned_data

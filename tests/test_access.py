@@ -205,4 +205,4 @@ def test_the_change_log_costs_the_same_queries_however_many_changes(client, cast
         membership.reinforcing = not membership.reinforcing
         membership.save()
     assert queries() == few
-    assert "sinh hoạt đảng #" in client.get(url).content.decode()
+    assert "sinh hoạt đảng từ " in client.get(url).content.decode()

@@ -505,3 +505,19 @@ def test_a_lost_race_is_checked_again_then_reported_on_the_form():
 
     form = Form({"name": "y"})
     assert form.is_valid() and _perform(form, clashing_once) == "saved"
+
+
+def test_a_member_s_history_tells_the_transfer_in_vietnamese(staff_client, cast, client):
+    staff_client.post(
+        reverse("hamlets:member_transfer", kwargs={"code": "M1"}),
+        {"to_branch": Branch.objects.get(code="B2").pk, "on": "01/03/2016"},
+    )
+    member = Member.objects.get(code="M1")
+    page = staff_client.get(reverse("hamlets:record_history", kwargs={"kind": "member", "pk": member.pk}))
+    html = page.content.decode()
+    assert "sinh hoạt đảng từ 01/03/2016" in html and "Tạo mới" in html and "Sửa" in html
+    assert "Created" not in html and "Changed" not in html
+    # The change log opens on the latest changes.
+    client.force_login(cast["admin"])
+    log = client.get(reverse("hamlets:change_log")).content.decode()
+    assert "Không có thay đổi nào khớp." not in log and "sinh hoạt đảng từ 01/03/2016" in log

@@ -71,6 +71,12 @@ def points(change):
 
 
 @register.filter
+def history_action(entry):
+    """A history entry's kind of change, in the interface's language."""
+    return {"+": _("Tạo mới"), "~": _("Sửa"), "-": _("Xóa")}.get(entry.history_type, entry.history_type)
+
+
+@register.filter
 def history_label(entry):
     """How a change log names the record of a history entry, from the entry's
     own fields: str(entry.instance) would query related records, once per row."""
@@ -79,6 +85,9 @@ def history_label(entry):
     code = getattr(entry, "code", None)
     if name or code:
         return f"{kind} {code or ''} {name or ''}".strip()
+    start = getattr(entry, "joined_on", None) or getattr(entry, "start_on", None)
+    if start:
+        return f"{kind} {_('từ')} {start:%d/%m/%Y}"
     return f"{kind} #{entry.id}"
 
 
