@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 from coverage_site.lib import spreadsheets
 from hamlets.templatetags.vn import percent
 
-from .indicators import INDICATOR_BY_KEY, KEYS, RISK_CONDITION_LABELS
+from .indicators import INDICATOR_BY_KEY, KEYS, risk_text
 from .summaries import ACTION_LABELS, CHANGE_LABELS
 
 FONT_CANDIDATES = [
@@ -88,7 +88,7 @@ def as_xlsx(content):
                 if key == "date" and value:
                     value = _d(value)
                 if key == "conditions":
-                    value = "; ".join(RISK_CONDITION_LABELS[c] for c in value or [])
+                    value = risk_text(value)
                 values.append(value)
             sheet.append(values)
             for cell in sheet[sheet.max_row]:
@@ -295,10 +295,7 @@ def as_pdf(content, *, approved=None):
         items = content["actions"][key]
         heading_of_list = Paragraph(_esc(f"{label} ({len(items)})"), heading)
         text = "; ".join(
-            _esc(
-                f"{i['name']} – {i['commune']}"
-                + (f" [{'; '.join(RISK_CONDITION_LABELS[c] for c in i['conditions'])}]" if i.get("conditions") else "")
-            )
+            _esc(f"{i['name']} – {i['commune']}" + (f" [{risk_text(i['conditions'])}]" if i.get("conditions") else ""))
             for i in items
         )
         listed = Paragraph(text or "—", small)
@@ -410,7 +407,10 @@ FORMATS = {
 
 
 def render(summary_content, export_format, *, approved=None):
+    """The file of a summary; in Vietnamese whatever the interface language
+    (official documents: domain.md, "Exports stay in Vietnamese")."""
     _mime, writer = FORMATS[export_format]
-    if export_format == "pdf":
-        return writer(summary_content, approved=approved)
-    return writer(summary_content)
+    with translation.override("vi"):
+        if export_format == "pdf":
+            return writer(summary_content, approved=approved)
+        return writer(summary_content)

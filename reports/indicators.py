@@ -409,12 +409,27 @@ def member_rows(snapshot):
     return Membership.objects.active_on(snapshot.day).filter(branch_id__in=list(snapshot.branches))
 
 
-# How files (XLSX, PDF) name the conditions; pages use hamlets/_risk_conditions.html.
-RISK_CONDITION_LABELS = {
-    "below_minimum": "dưới 3 đảng viên chính thức",
-    "small_and_elderly": "dưới 5 đảng viên, quá nửa từ 60 tuổi",
-    "small_and_no_admission": "dưới 5 đảng viên, 5 năm không kết nạp",
-}
+def risk_text(conditions):
+    """How pages and files name a branch's at-risk conditions, in the active
+    language, saying "under 5 members" once when both small-branch conditions
+    hold: "dưới 5 đảng viên: quá nửa từ 60 tuổi, 5 năm không kết nạp"."""
+    from django.utils.translation import gettext as _
+
+    conditions = list(conditions or [])
+    parts = []
+    if "below_minimum" in conditions:
+        parts.append(_("dưới 3 đảng viên chính thức"))
+    small = [
+        text
+        for key, text in (
+            ("small_and_elderly", _("quá nửa từ 60 tuổi")),
+            ("small_and_no_admission", _("5 năm không kết nạp")),
+        )
+        if key in conditions
+    ]
+    if small:
+        parts.append(_("dưới 5 đảng viên: %(reasons)s") % {"reasons": ", ".join(small)})
+    return "; ".join(parts)
 
 
 def at_risk_conditions(row):

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from hamlets.models import Branch, Hamlet, Membership
 from hamlets.tables import BRANCH_LINK
 
+from .indicators import risk_text
+
 HAMLET_PAGE = ("hamlets:hamlet_detail", {"code": tables.A("code")})
 BRANCH_PAGE = ("hamlets:branch_detail", {"code": tables.A("code")})
 MEMBER_PAGE = ("hamlets:member_detail", {"code": tables.A("member__code")})
@@ -36,9 +38,7 @@ class BranchDrillTable(tables.Table):
         super().__init__(*args, **kwargs)
 
     def render_conditions(self, record):
-        from django.template.loader import render_to_string
-
-        return render_to_string("hamlets/_risk_conditions.html", {"conditions": self.risk.get(record.pk, [])}) or "—"
+        return risk_text(self.risk.get(record.pk, [])) or "—"
 
     def value_conditions(self, record):
         return ";".join(self.risk.get(record.pk, []))

@@ -290,3 +290,15 @@ def test_a_head_appointed_ends_the_open_term_the_day_before_never_after(commune)
     with pytest.raises(ValidationError):
         actions.hamlet_appoint_head(hamlet=hamlet, code="NEW2", full_name="C", term_start=D(2016, 6, 1))
     assert VillageHead.objects.filter(hamlet=hamlet).count() == 2
+
+
+def test_risk_conditions_say_under_five_members_once():
+    from reports.indicators import risk_text
+
+    assert risk_text(["small_and_elderly", "small_and_no_admission"]) == (
+        "dưới 5 đảng viên: quá nửa từ 60 tuổi, 5 năm không kết nạp"
+    )
+    assert risk_text(["below_minimum", "small_and_no_admission"]) == (
+        "dưới 3 đảng viên chính thức; dưới 5 đảng viên: 5 năm không kết nạp"
+    )
+    assert risk_text([]) == ""

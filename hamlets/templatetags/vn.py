@@ -71,6 +71,14 @@ def points(change):
 
 
 @register.filter
+def risk_conditions(conditions):
+    """A branch's at-risk conditions as words (reports.indicators.risk_text)."""
+    from reports.indicators import risk_text
+
+    return risk_text(conditions)
+
+
+@register.filter
 def history_action(entry):
     """A history entry's kind of change, in the interface's language."""
     return {"+": _("Tạo mới"), "~": _("Sửa"), "-": _("Xóa")}.get(entry.history_type, entry.history_type)
