@@ -107,11 +107,14 @@ def home(request):
             .filter(term_end__gt=day, term_end__lte=soon)
             .select_related("hamlet")
         )
-        context["due_recognition"] = (
+        due = (
             models.Member.objects.visible_to(request.user)
             .filter(official_on__isnull=True, admitted_on__lte=day - datetime.timedelta(days=365))
-            .filter(pk__in=models.Membership.objects.active_on(day).values("member_id"))[:50]
+            .filter(pk__in=models.Membership.objects.active_on(day).values("member_id"))
+            .order_by("admitted_on", "name_folded")
         )
+        context["due_recognition_count"] = due.count()
+        context["due_recognition"] = due[:50]
         context["clerk"] = True
         own = home_unit(request.user)
         if own:

@@ -167,3 +167,16 @@ def test_the_dashboard_home_keeps_the_date_asked_for(client, demo_data):
     client.force_login(make_user("viewer_home", "provincial_viewer"))
     response = client.get(reverse("reports:dashboard_home"), {"as_of": "10/11/2016", "area": "special"})
     assert response["Location"] == "/dashboard/province/all/?as_of=10%2F11%2F2016&area=special"
+
+
+def test_a_clerk_s_home_gives_counts_first_and_folds_long_lists(client, demo_data):
+    from django.urls import reverse
+
+    from .conftest import make_user
+
+    client.force_login(make_user("clerk_home", "district_staff", district="QL"))
+    page = client.get(reverse("home"), {"as_of": "31/12/2017"}).content.decode()
+    section = page.split('id="h5"')[1].split("</section>")[0]
+    count = int(section.split('badge warn">')[1].split("<")[0])
+    assert count > 0 and "<details><summary>" in section
+    assert section.count("<li>") == min(count, 50)
