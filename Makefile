@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE := coverage_site.settings
 
-.PHONY: setup run test lint messages demo-fixture clean benchmark chromium fonts mutation
+.PHONY: setup run test lint messages demo-fixture clean benchmark chromium fonts mutation axe
 
 setup: $(VENV)/.installed messages
 
@@ -27,7 +27,7 @@ run: setup fonts
 	@echo "Mở http://127.0.0.1:8000 và đăng nhập bằng một tài khoản ở trên."
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: setup chromium fonts
+test: setup chromium fonts axe
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) -m pytest $(PYTEST_ARGS)
 
 # A font with Vietnamese glyphs for the PDF summaries (DejaVu Sans).
@@ -41,6 +41,13 @@ chromium:
 	  echo "Installing Chromium for the browser tests (apt)…"; \
 	  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)) \
 	  || echo "Could not install chromium: the browser tests will fail (SKIP_BROWSER_TESTS=1 skips them)."; \
+	fi
+
+# axe-core, for the accessibility checks of the browser tests (npm registry;
+# package.json pins it; never served to users).
+axe:
+	@if [ "$$SKIP_BROWSER_TESTS" != 1 ] && [ ! -f node_modules/axe-core/axe.min.js ]; then \
+	  npm ci --no-audit --no-fund --silent || echo "Could not install axe-core: the accessibility tests will fail."; \
 	fi
 
 lint: setup

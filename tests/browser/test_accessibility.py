@@ -1,0 +1,80 @@
+"""axe-core finds no serious or critical accessibility problem on the pages
+people use most, on a desk and on a phone.
+
+axe-core comes from the npm registry (package.json; `make test` installs it)
+and is injected by the test only: the pages' Content-Security-Policy would
+refuse it, so these contexts bypass it (every other browser test enforces it).
+"""
+
+from pathlib import Path
+
+import pytest
+
+from ..conftest import DEMO, PASSWORD
+
+pytestmark = pytest.mark.browser
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+SERIOUS = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations
+    .filter(v => ['serious', 'critical'].includes(v.impact))
+    .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+}"""
+
+
+@pytest.fixture
+def demo_people(transactional_db):
+    from hamlets.exchange import import_path
+
+    from ..conftest import make_user
+
+    assert import_path(DEMO).ok
+    return {
+        "clerk": make_user("clerk", "district_staff", district="QL"),
+        "viewer": make_user("viewer", "provincial_viewer"),
+    }
+
+
+def violations(page):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make test`, which installs axe-core from the npm registry.")
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(SERIOUS)
+
+
+def log_in(page, username):
+    page.goto(page.base + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(page.base + "/")
+
+
+PAGES = {
+    "viewer": [
+        "/dashboard/province/all/?as_of=10/11/2016",
+        "/dashboard/district/QL/hamlets_without_branch/?as_of=10/11/2016",
+        "/summaries/district/QL/2016-11/",
+    ],
+    "clerk": [
+        "/?as_of=10/11/2016",
+        "/members/",
+        "/members/admit/",
+    ],
+}
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
+def test_no_serious_accessibility_problem(page_factory, demo_people, width, height):
+    found = {}
+    page = page_factory(width=width, height=height, bypass_csp=True)
+    page.goto(page.base + "/accounts/login/")
+    found["/accounts/login/"] = violations(page)
+    for username, urls in PAGES.items():
+        page = page_factory(width=width, height=height, bypass_csp=True)
+        log_in(page, username)
+        for url in urls:
+            page.goto(page.base + url)
+            found[url] = violations(page)
+    assert {url: problems for url, problems in found.items() if problems} == {}
