@@ -67,7 +67,8 @@ def page_factory(browser, live_server, request):
 
     def make(width=1366, height=900, bypass_csp=False):
         # bypass_csp only for the accessibility checks, which inject axe-core into the page.
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN", bypass_csp=bypass_csp)
+        viewport = {"width": width, "height": height}
+        context = browser.new_context(viewport=viewport, locale="vi-VN", bypass_csp=bypass_csp)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
