@@ -56,25 +56,51 @@ def as_csv(content):
     return spreadsheets.csv_bytes(header, rows)
 
 
-def as_xlsx(content):
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = "Tổng hợp"
-    bold = Font(bold=True)
+def _figures_sheet(summary, content, status=""):
+    """The figures of a summary (the unit, then each child) on a worksheet."""
     summary.append([f"Báo cáo tháng {content['month'][5:]}/{content['month'][:4]} – {content['unit']['name']}"])
     summary["A1"].font = Font(bold=True, size=13)
-    summary.append(["Số liệu tại ngày", _d(content["as_of"])])
+    summary.append(["Số liệu tại ngày", _d(content["as_of"]), status])
     summary["B2"].number_format = "DD/MM/YYYY"
     summary.append([])
     header, rows = figure_table(content, exact=True)
     summary.append(header)
     for cell in summary[4]:
-        cell.font = bold
+        cell.font = Font(bold=True)
     for row in rows:
         summary.append(row)
         for cell in summary[summary.max_row][4::3]:
             cell.number_format = "0.0%"
     summary.freeze_panes = "C5"
+    summary.column_dimensions["A"].width = 24
+    spreadsheets.text_safe(summary)
+
+
+def as_province_xlsx(parts):
+    """Every unit's summary of a month in one workbook, a sheet each, for the
+    approver's meeting. parts: [(content, status label)]."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used = set()
+    for content, status in parts:
+        title = spreadsheets.sheet_title(content["unit"]["name"], used)
+        _figures_sheet(workbook.create_sheet(title), content, status)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def as_province_pdf(parts, month):
+    """Every unit's summary of a month in one PDF, each from a new page."""
+    return _pdf_document(f"Báo cáo tháng {month:%m/%Y} – các đơn vị", parts)
+
+
+def as_xlsx(content):
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "Tổng hợp"
+    bold = Font(bold=True)
+    _figures_sheet(summary, content)
 
     def list_sheet(title, items, columns):
         sheet = workbook.create_sheet(title[:31])
@@ -201,19 +227,20 @@ def _esc(text):
 
 
 def as_pdf(content, *, approved=None):
-    from reportlab.lib import colors
+    """One unit's summary as a PDF document."""
+    month = f"{content['month'][5:]}/{content['month'][:4]}"
+    return _pdf_document(f"Báo cáo tháng {month} – {content['unit']['name']}", [(content, approved)])
+
+
+def _pdf_document(title, summaries):
+    """A PDF of one or several summaries [(content, approved or None)], each
+    starting on a new page, numbered "Trang x/y" through the whole file."""
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import PageBreak, SimpleDocTemplate
 
     font = _font()
-    normal = ParagraphStyle("n", fontName=font, fontSize=9, leading=12)
-    small = ParagraphStyle("s", fontName=font, fontSize=7.5, leading=9.5)
-    title = ParagraphStyle("t", fontName=font, fontSize=14, leading=18, alignment=1)
-    heading = ParagraphStyle("h", fontName=font, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4)
     buffer = io.BytesIO()
-    month = f"{content['month'][5:]}/{content['month'][:4]}"
     document = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -221,8 +248,28 @@ def as_pdf(content, *, approved=None):
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title=f"Báo cáo tháng {month} – {content['unit']['name']}",
+        title=title,
     )
+    story = []
+    for index, (content, approved) in enumerate(summaries):
+        if index:
+            story.append(PageBreak())
+        story += _pdf_story(content, approved, font)
+    document.build(story, canvasmaker=_numbered_canvas(font))
+    return buffer.getvalue()
+
+
+def _pdf_story(content, approved, font):
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+    normal = ParagraphStyle("n", fontName=font, fontSize=9, leading=12)
+    small = ParagraphStyle("s", fontName=font, fontSize=7.5, leading=9.5)
+    title = ParagraphStyle("t", fontName=font, fontSize=14, leading=18, alignment=1)
+    heading = ParagraphStyle("h", fontName=font, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4)
+    month = f"{content['month'][5:]}/{content['month'][:4]}"
     as_of = _d(content["as_of"])
     issued = approved.date() if approved else datetime.date.today()
     story = [
@@ -304,8 +351,7 @@ def as_pdf(content, *, approved=None):
         else:
             # The signature block is kept on one page with the end of the content.
             story.append(KeepTogether([heading_of_list, listed, Spacer(1, 8 * mm), _signature_block(font)]))
-    document.build(story, canvasmaker=_numbered_canvas(font))
-    return buffer.getvalue()
+    return story
 
 
 def _place(name):

@@ -10,6 +10,11 @@ urlpatterns = [
     path("dashboard/<str:kind>/<str:code>/trend/", views.trend, name="trend"),
     path("dashboard/<str:kind>/<str:code>/<str:key>/", views.drill_down, name="drill_down"),
     path("summaries/", views.summary_list, name="summary_list"),
+    path(
+        "summaries/all/<str:month>/export.<str:export_format>",
+        views.summary_province_export,
+        name="summary_province_export",
+    ),
     path("summaries/<str:kind>/<str:code>/<str:month>/", views.summary_detail, name="summary_detail"),
     path("summaries/<str:kind>/<str:code>/<str:month>/changes/", views.summary_changes, name="summary_changes"),
     path(

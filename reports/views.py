@@ -312,6 +312,32 @@ def summary_export(request, kind, code, month, export_format):
 
 
 @login_required
+def summary_province_export(request, month, export_format):
+    """Every reporting unit's summary of a month in one workbook or one PDF
+    (the frozen copy of those approved), for the approver's meeting."""
+    from django.utils import translation
+
+    from . import exports, summaries
+
+    if not can_see_unit(request.user, indicators.Unit("province", "all", "")):
+        raise Http404
+    month = _month_or_404(month)
+    if export_format not in ("xlsx", "pdf"):
+        raise Http404
+    parts = []
+    with translation.override("vi"):
+        for row in summaries.province_month(month)["rows"]:
+            summary = row["summary"]
+            approved = summary.approved_at if summary.status == summary.Status.APPROVED else None
+            status = str(summary.get_status_display())
+            parts.append((summaries.content_of(summary), approved if export_format == "pdf" else status))
+        data = exports.as_province_pdf(parts, month) if export_format == "pdf" else exports.as_province_xlsx(parts)
+    response = HttpResponse(data, content_type=exports.FORMATS[export_format][0])
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-ca-tinh-{month:%Y-%m}.{export_format}"'
+    return response
+
+
+@login_required
 def summary_changes(request, kind, code, month):
     """The records of the unit changed since its summary was approved."""
     from . import summaries

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 # name -> (kind, kwargs builder); kinds: "list" (visible to all logged-in users,
 # filtered by scope), "record" (a D1 record page), "write" (a D1 record change),
-# "create" (a new record), "admin" (administrators only), "api", "public", "account".
+# "create" (a new record), "admin" (administrators only), "api", "public", "account",
+# "province" (the whole province's files: provincial roles only).
 def _target():
     return {"pk": AdmissionTarget.objects.get(commune__code="C1", year=2016).pk}
 
@@ -73,6 +74,7 @@ URLS = {
     "reports:indicators_api": ("api", dict),
     "reports:dashboard_home": ("list", dict),
     "reports:summary_list": ("list", dict),
+    "reports:summary_province_export": ("province", lambda: {"month": "2016-11", "export_format": "xlsx"}),
     "reports:summary_detail": ("record", lambda: {"kind": "district", "code": "D1", "month": "2016-11"}),
     "reports:summary_export": (
         "record",

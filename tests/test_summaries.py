@@ -275,3 +275,24 @@ def test_home_pages_list_the_summaries_to_act_on(client, people, ql):
     section = page.split('id="to-submit"')[1].split("</section>")[0]
     assert f"Tháng {last:%m/%Y}" in section and "bị trả lại" in section
     assert section.count("<li>") == 6
+
+
+def test_the_province_s_month_in_one_workbook_and_one_pdf(client, people, ql):
+    summaries.summary_submit(unit=ql, month=NOV, user=people["clerk"])
+    summaries.summary_approve(summary=summaries.get_or_make(ql, NOV), user=people["approver"])
+    client.force_login(people["approver"])
+    page = client.get(reverse("reports:summary_list"), {"month": "2016-11"}).content.decode()
+    assert "/summaries/all/2016-11/export.xlsx" in page and "/summaries/all/2016-11/export.pdf" in page
+    data = client.get(reverse("reports:summary_province_export", args=["2016-11", "xlsx"])).content
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    units = [row["unit"] for row in summaries.province_month(NOV)["rows"]]
+    assert workbook.sheetnames == [unit.name for unit in units]
+    first = workbook[ql.name]
+    assert first["A1"].value == f"Báo cáo tháng 11/2016 – {ql.name}" and first["C2"].value == "đã duyệt"
+    pdf = client.get(reverse("reports:summary_province_export", args=["2016-11", "pdf"])).content
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    starts = [number for number, text in enumerate(pages) if "ĐẢNG CỘNG SẢN VIỆT NAM" in text]
+    assert len(starts) == len(units) and pages[-1].endswith(f"Trang {len(pages)}/{len(pages)}")
+    # Staff of one district do not get the province's files.
+    client.force_login(people["clerk"])
+    assert client.get(reverse("reports:summary_province_export", args=["2016-11", "pdf"])).status_code == 404

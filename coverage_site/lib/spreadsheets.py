@@ -124,6 +124,16 @@ def _sheet_title(title):
     return title[:31] or "Sheet1"
 
 
+def sheet_title(name, used):
+    """A valid worksheet title for `name`, unique among `used` (which it extends)."""
+    title, number = _sheet_title(name), 2
+    while title.lower() in used:
+        suffix = f" ({number})"
+        title, number = _sheet_title(name)[: 31 - len(suffix)] + suffix, number + 1
+    used.add(title.lower())
+    return title
+
+
 def _widths(header, rows, sample=200):
     """Column widths from the header and the first rows, between 6 and 50 characters."""
     lengths = [len(str(label)) for label in header or []]
