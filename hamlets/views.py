@@ -160,13 +160,29 @@ class ScopedListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         if export_format not in self.export_formats:
             return spreadsheets.bad_export_format(export_format)
         table = self.get_table(**self.get_table_kwargs())
+        lines = [f"{self.title} – {today():%d/%m/%Y}"]
+        if self.filter_summary():
+            lines.append(_("Bộ lọc: %(filters)s") % {"filters": self.filter_summary()})
         return spreadsheets.table_response(
-            table,
-            export_format,
-            self.get_export_filename(export_format),
-            title=str(self.title),
-            title_lines=[f"{self.title} – {today():%d/%m/%Y}"],
+            table, export_format, self.get_export_filename(export_format), title=str(self.title), title_lines=lines
         )
+
+    def filter_summary(self):
+        """The filters in use, as a reader of the file should see them: "Xã: Quỳnh Thanh; Tìm: nguyen"."""
+        form = self.filterset.form
+        if not form.is_valid():
+            return ""
+        parts = []
+        for name, value in form.cleaned_data.items():
+            if value in (None, "", [], ()):
+                continue
+            field = form.fields[name]
+            if isinstance(value, datetime.date):
+                value = f"{value:%d/%m/%Y}"
+            elif getattr(field, "choices", None) and not hasattr(value, "pk"):
+                value = dict(field.choices).get(value, value)
+            parts.append(f"{field.label}: {value}")
+        return "; ".join(parts)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -174,3 +174,14 @@ def test_an_approver_pdf_of_the_province_month_also_survives(client, hostile):
     client.force_login(approver)
     response = client.get(reverse("reports:summary_export", args=["district", "D1", "2016-06", "pdf"]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_a_list_export_names_its_filters_and_date(staff):
+    from coverage_site.lib.dates import today
+
+    data = staff.get(reverse("hamlets:member_list"), {"q": "duc", "status": "full", "_export": "xlsx"}).content
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet.title == "Đảng viên"
+    assert sheet["A1"].value == f"Đảng viên – {today():%d/%m/%Y}"
+    assert sheet["A2"].value == "Bộ lọc: Tìm (không cần dấu): duc; Đảng viên: chính thức"
+    assert sheet.freeze_panes == "A4" and sheet["A3"].value == "Mã"

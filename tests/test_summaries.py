@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
+from coverage_site.lib.dates import today as local_today
 from hamlets.models import Member
 from reports import exports, summaries
 from reports.indicators import KEYS, compute, get_unit
@@ -249,7 +250,7 @@ def test_any_month_is_reachable_from_the_summaries_pages(client, people):
     page = client.get(detail).content.decode()
     assert 'href="/summaries/district/QL/2016-02/"' in page and 'href="/summaries/district/QL/2016-04/"' in page
     assert client.get(detail, {"month": "2016-07"})["Location"] == "/summaries/district/QL/2016-07/"
-    this_month = datetime.date.today().replace(day=1)
+    this_month = local_today().replace(day=1)
     latest = reverse(
         "reports:summary_detail", kwargs={"kind": "district", "code": "QL", "month": f"{this_month:%Y-%m}"}
     )
@@ -264,7 +265,7 @@ def test_home_pages_list_the_summaries_to_act_on(client, people, ql):
     client.force_login(people["viewer"])
     assert "Báo cáo chờ duyệt" not in client.get(reverse("home")).content.decode()
     # The clerk sees the last months not yet submitted, and a returned one.
-    last = (datetime.date.today().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    last = (local_today().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     summaries.summary_submit(unit=ql, month=last, user=people["clerk"])
     returned = summaries.summary_return(
         summary=summaries.get_or_make(ql, last), user=people["approver"], reason="Thiếu số liệu"
