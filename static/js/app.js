@@ -34,5 +34,32 @@
         details.open = false;
       });
     }
+    // Long drop-downs (a district's 265 branches) get a box to type in: the
+    // list keeps the options whose words contain what is typed, without
+    // diacritics ("xom 1" finds "Xóm 1 — Quỳnh Thanh").
+    var fold = function (text) {
+      return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+    };
+    document.querySelectorAll("select:not([multiple])").forEach(function (select) {
+      if (select.options.length < 20) return;
+      var box = document.createElement("input");
+      box.type = "search";
+      box.className = "select-filter";
+      box.placeholder = document.documentElement.lang === "en" ? "Type to search…" : "Gõ để tìm…";
+      box.setAttribute("aria-label", box.placeholder);
+      box.setAttribute("aria-controls", select.id);
+      select.parentNode.insertBefore(box, select);
+      box.addEventListener("input", function () {
+        var words = fold(box.value).split(/\s+/).filter(Boolean);
+        var first = null;
+        Array.prototype.forEach.call(select.options, function (option) {
+          var text = fold(option.text);
+          var shown = !option.value || words.every(function (word) { return text.indexOf(word) !== -1; });
+          option.hidden = !shown;
+          if (shown && option.value && first === null) first = option;
+        });
+        if (first && select.selectedOptions.length && select.selectedOptions[0].hidden) select.value = first.value;
+      });
+    });
   });
 })();

@@ -78,3 +78,18 @@ def test_no_serious_accessibility_problem(page_factory, demo_people, width, heig
             page.goto(page.base + url)
             found[url] = violations(page)
     assert {url: problems for url, problems in found.items() if problems} == {}
+
+
+def test_a_long_drop_down_can_be_searched_by_typing(page_factory, demo_people):
+    page = page_factory()
+    log_in(page, "clerk")
+    page.goto(page.base + "/members/admit/")
+    options = page.locator("#id_branch option")
+    assert options.count() > 100  # every branch of the district
+    page.fill("#id_branch ~ input.select-filter, input.select-filter[aria-controls=id_branch]", "xom 15 quynh minh")
+    shown = page.evaluate(
+        "() => [...document.querySelectorAll('#id_branch option')].filter(o => !o.hidden && o.value).map(o => o.text)"
+    )
+    assert shown == ["Chi bộ Xóm 15 — Quỳnh Minh"]
+    page.select_option("#id_branch", label="Chi bộ Xóm 15 — Quỳnh Minh")
+    assert page.errors == []
