@@ -33,7 +33,7 @@ def concurrent_change_message():
 class ConcurrentChange(ValidationError):
     """A database constraint refused the write: another request changed the
     same records at the same moment. Nothing was written; checked again, the
-    request will meet the committed rows (hamlets.views.run_action does)."""
+    request will meet the committed rows (hamlets.views.action_pages.run_action does)."""
 
     def __init__(self):
         super().__init__(concurrent_change_message(), code="concurrent_change")

@@ -1,0 +1,161 @@
+"""The lists: filterable, sortable, paginated, exportable, narrowed to the user's scope."""
+
+import datetime
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from coverage_site.lib import spreadsheets
+from coverage_site.lib.dates import today
+
+from .. import filters, models, tables
+from ..permissions import (
+    can_edit,
+)
+
+# --- lists -----------------------------------------------------------------------------------
+
+
+class ScopedListView(LoginRequiredMixin, SingleTableMixin, FilterView):
+    """A filterable, sortable, paginated, exportable list of what the user may
+    see. ?_export=csv|xlsx downloads the filtered list (coverage_site/lib/spreadsheets.py)."""
+
+    template_name = "hamlets/list.html"
+    export_formats = spreadsheets.EXPORT_FORMATS
+    table_pagination = {"per_page": 50}
+    select_related = ()
+    prefetch_related = ()
+    queryset_methods = ()
+    title = ""
+    create_url_name = None
+
+    def get_queryset(self):
+        queryset = self.model.objects.visible_to(self.request.user)
+        for method in self.queryset_methods:  # named QuerySet methods a list needs, e.g. with_current_branch
+            queryset = getattr(queryset, method)()
+        return queryset.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+
+    def get_export_filename(self, export_format):
+        return f"{self.model._meta.model_name}-{today():%Y-%m-%d}.{export_format}"
+
+    def render_to_response(self, context, **kwargs):
+        export_format = self.request.GET.get("_export")
+        if export_format is None:
+            return super().render_to_response(context, **kwargs)
+        if export_format not in self.export_formats:
+            return spreadsheets.bad_export_format(export_format)
+        table = self.get_table(**self.get_table_kwargs())
+        lines = [f"{self.title} – {today():%d/%m/%Y}"]
+        if self.filter_summary():
+            lines.append(_("Bộ lọc: %(filters)s") % {"filters": self.filter_summary()})
+        return spreadsheets.table_response(
+            table, export_format, self.get_export_filename(export_format), title=str(self.title), title_lines=lines
+        )
+
+    def filter_summary(self):
+        """The filters in use, as a reader of the file should see them: "Xã: Quỳnh Thanh; Tìm: nguyen"."""
+        form = self.filterset.form
+        if not form.is_valid():
+            return ""
+        parts = []
+        for name, value in form.cleaned_data.items():
+            if value in (None, "", [], ()):
+                continue
+            field = form.fields[name]
+            if isinstance(value, datetime.date):
+                value = f"{value:%d/%m/%Y}"
+            elif getattr(field, "choices", None) and not hasattr(value, "pk"):
+                value = dict(field.choices).get(value, value)
+            parts.append(f"{field.label}: {value}")
+        return "; ".join(parts)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.title
+        if self.create_url_name and can_edit(self.request.user):
+            context["create_url"] = reverse(self.create_url_name)
+        return context
+
+
+def list_view(model, table, filterset, title, *, select=(), prefetch=(), methods=(), create=None):
+    return ScopedListView.as_view(
+        queryset_methods=methods,
+        model=model,
+        table_class=table,
+        filterset_class=filterset,
+        title=title,
+        select_related=select,
+        prefetch_related=prefetch,
+        create_url_name=create,
+    )
+
+
+commune_list = list_view(
+    models.Commune,
+    tables.CommuneTable,
+    filters.CommuneFilter,
+    gettext_lazy("Xã, phường, thị trấn"),
+    select=["district"],
+)
+hamlet_list = list_view(
+    models.Hamlet,
+    tables.HamletTable,
+    filters.HamletFilter,
+    gettext_lazy("Thôn, xóm"),
+    select=["commune"],
+    prefetch=["area_types"],
+    create="hamlets:hamlet_create",
+)
+branch_list = list_view(
+    models.Branch,
+    tables.BranchTable,
+    filters.BranchFilter,
+    gettext_lazy("Chi bộ"),
+    select=["commune"],
+    prefetch=["hamlets"],
+    create="hamlets:branch_found",
+)
+member_list = list_view(
+    models.Member,
+    tables.MemberTable,
+    filters.MemberFilter,
+    gettext_lazy("Đảng viên"),
+    select=["residence_hamlet"],
+    methods=["with_current_branch"],
+    create="hamlets:member_admit",
+)
+villagehead_list = list_view(
+    models.VillageHead,
+    tables.VillageHeadTable,
+    filters.VillageHeadFilter,
+    gettext_lazy("Trưởng thôn, xóm"),
+    select=["hamlet", "member"],
+)
+candidate_list = list_view(
+    models.Candidate,
+    tables.CandidateTable,
+    filters.CandidateFilter,
+    gettext_lazy("Quần chúng ưu tú"),
+    select=["hamlet"],
+    create="hamlets:candidate_create",
+)
+admissiontarget_list = list_view(
+    models.AdmissionTarget,
+    tables.AdmissionTargetTable,
+    filters.AdmissionTargetFilter,
+    gettext_lazy("Chỉ tiêu kết nạp"),
+    select=["commune"],
+    create="hamlets:admissiontarget_create",
+)
+branchrating_list = list_view(
+    models.BranchRating,
+    tables.BranchRatingTable,
+    filters.BranchRatingFilter,
+    gettext_lazy("Xếp loại chi bộ"),
+    select=["branch"],
+    create="hamlets:branchrating_create",
+)
