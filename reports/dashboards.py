@@ -1,6 +1,6 @@
 """What the dashboard pages show, assembled from the indicator engine.
 
-No counting here: every figure comes from reports/indicators.py; this module
+No counting here: every figure comes from reports/indicators/; this module
 only picks, compares (with the previous month end) and orders them.
 """
 

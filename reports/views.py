@@ -1,5 +1,5 @@
 """Dashboards, drill-downs, trends and the indicators API. Thin: the figures
-come from reports/indicators.py, their assembly from reports/dashboards.py."""
+come from reports/indicators/, their assembly from reports/dashboards.py."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError

@@ -1,0 +1,382 @@
+"""Reading the states at a date: StateReader and Snapshot, admissions, the at-risk rule."""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import (
+    Count,
+    Exists,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+)
+
+from coverage_site.lib.dates import add_years, is_active
+from hamlets.models import (
+    AdmissionTarget,
+    Branch,
+    BranchRating,
+    BranchSecretary,
+    Commune,
+    Hamlet,
+    Membership,
+    VillageHead,
+    active_q,
+)
+
+from .catalogue import ENDED_PARTY_MEMBERSHIP, INDICATOR_BY_KEY, INDICATORS, at_risk_settings, elderly_q, full_q
+from .units import unit_communes
+
+# --- reading the states at D -------------------------------------------------------
+
+
+def first_memberships():
+    """Each member's earliest membership: the branch where the admission counts."""
+    earlier = Membership.objects.filter(member_id=OuterRef("member_id"), joined_on__lt=OuterRef("joined_on"))
+    return Membership.objects.filter(~Exists(earlier))
+
+
+def admitted_q(first_day, day):
+    """First memberships (see first_memberships) counted as admissions from
+    `first_day` to `day`: the membership had started by `day`, and the
+    admission decision falls in [first_day, day]."""
+    return Q(joined_on__lte=day, member__admitted_on__gte=first_day, member__admitted_on__lte=day)
+
+
+def recent_window_start(day):
+    """First day of "the last 5 years" before `day`: (day minus 5 years, day]."""
+    return add_years(day, -settings.AT_RISK_ADMISSION_YEARS) + datetime.timedelta(days=1)
+
+
+def admission_rows(communes, day):
+    """First memberships of members admitted from 1 January to `day` in a
+    branch of the communes. The area filter does not apply (indicators.md)."""
+    return first_memberships().filter(admitted_q(datetime.date(day.year, 1, 1), day), branch__commune__in=communes)
+
+
+def member_rows(snapshot):
+    """Active memberships (one per active member) of the snapshot's scope branches.
+
+    The scope is the snapshot's (StateReader decides it, area filter included),
+    so member drill-downs and member figures cannot disagree."""
+    return Membership.objects.active_on(snapshot.day).filter(branch_id__in=list(snapshot.branches))
+
+
+def risk_text(conditions):
+    """How pages and files name a branch's at-risk conditions, in the active
+    language, saying "under 5 members" once when both small-branch conditions
+    hold: "dưới 5 đảng viên: quá nửa từ 60 tuổi, 5 năm không kết nạp"."""
+    from django.utils.translation import gettext as _
+
+    conditions = list(conditions or [])
+    parts = []
+    if "below_minimum" in conditions:
+        parts.append(_("dưới 3 đảng viên chính thức"))
+    small = [
+        text
+        for key, text in (
+            ("small_and_elderly", _("quá nửa từ 60 tuổi")),
+            ("small_and_no_admission", _("5 năm không kết nạp")),
+        )
+        if key in conditions
+    ]
+    if small:
+        parts.append(_("dưới 5 đảng viên: %(reasons)s") % {"reasons": ", ".join(small)})
+    return "; ".join(parts)
+
+
+def at_risk_conditions(row):
+    """Which conditions of the at-risk rule hold for a branch row (indicators.md, "At risk")."""
+    risk = at_risk_settings()
+    small = row["member_count"] < risk["small"]
+    conditions = []
+    if row["full_count"] < risk["min_full"]:
+        conditions.append("below_minimum")
+    if small and row["elderly_count"] > risk["elderly_share"] * row["member_count"]:
+        conditions.append("small_and_elderly")
+    if small and not row["recent_admission"]:
+        conditions.append("small_and_no_admission")
+    return conditions
+
+
+MEMBER_COUNTS = {
+    # Per-branch counts of active memberships that the branch states need.
+    "member_count": lambda day: Q(),
+    "full_count": full_q,
+    "elderly_count": elderly_q,
+    "reinforcing_count": lambda day: Q(reinforcing=True),
+}
+
+
+def _counts(indicator, row):
+    """Whether a hamlet or branch row is in the indicator's denominator."""
+    return indicator.denominator is None or indicator.denominator(row)
+
+
+UNIT_DATES = ("established_on", "dissolved_on")
+
+
+def active_membership_q(day):
+    return active_q(day, "joined_on", "left_on")
+
+
+class StateReader:
+    """Reads the states of indicators.md for some communes at one or several
+    dates with a fixed number of queries (about ten, whatever the number of
+    dates): the dated records are loaded once and tested per date in Python,
+    and what is counted per member is counted by the database with one
+    conditional count per date, in one pass.
+
+    This is the only place states are read; Snapshot (one date) and
+    Snapshot.many (a trend's twelve month ends) both use it.
+    """
+
+    def __init__(self, communes, days, area=None):
+        self.days = sorted(set(days))
+        self.area = area
+        communes = Commune.objects.filter(pk__in=list(communes.values_list("pk", flat=True)))
+        self.communes = communes
+        day_keys = {day: f"d{index}" for index, day in enumerate(self.days)}
+        self.day_keys = day_keys
+
+        self.hamlets = list(
+            Hamlet.objects.filter(commune__in=communes).values_list(
+                "pk", "commune_id", "established_on", "dissolved_on"
+            )
+        )
+        self.in_area = None
+        if area:
+            self.in_area = set(Hamlet.objects.filter(commune__in=communes).in_area(area).values_list("pk", flat=True))
+        self.branches = list(
+            Branch.objects.filter(commune__in=communes).values_list(
+                "pk", "commune_id", "established_on", "dissolved_on"
+            )
+        )
+        self.links = list(
+            Branch.hamlets.through.objects.filter(branch__commune__in=communes).values_list("branch_id", "hamlet_id")
+        )
+        # Resident members: active memberships by residence hamlet, one count per date.
+        memberships = Membership.objects.order_by()
+        self.residents = {
+            row["member__residence_hamlet_id"]: row
+            for row in memberships.filter(member__residence_hamlet__commune__in=communes)
+            .values("member__residence_hamlet_id")
+            .annotate(
+                **{key: Count("pk", filter=active_q(day, "joined_on", "left_on")) for day, key in day_keys.items()}
+            )
+        }
+        # Per branch and date: active members, full, elderly, reinforcing, and each member indicator.
+        member_indicators = [i for i in INDICATORS if i.level == "member"]
+        counts = {}
+        for day, key in day_keys.items():
+            active = active_membership_q(day)
+            for name, q in MEMBER_COUNTS.items():
+                counts[f"{name}__{key}"] = Count("pk", filter=active & q(day))
+            for indicator in member_indicators:
+                counts[f"{indicator.key}__{key}"] = Count("pk", filter=active & indicator.numerator(day))
+        self.member_counts = {
+            row["branch_id"]: row
+            for row in memberships.filter(branch__commune__in=communes).values("branch_id").annotate(**counts)
+        }
+        # First memberships: admissions in the 5-year window (per branch) and since 1 January (per commune).
+        first = {}
+        for day, key in day_keys.items():
+            first[f"recent__{key}"] = Count("pk", filter=admitted_q(recent_window_start(day), day))
+            first[f"year__{key}"] = Count("pk", filter=admitted_q(datetime.date(day.year, 1, 1), day))
+        self.admissions = {
+            row["branch_id"]: row
+            for row in first_memberships()
+            .filter(branch__commune__in=communes)
+            .order_by()
+            .values("branch_id")
+            .annotate(**first)
+        }
+        self.heads = list(
+            VillageHead.objects.filter(hamlet__commune__in=communes).values_list(
+                "hamlet_id", "term_start", "term_end", "member_id", "trained_on", "member__admitted_on"
+            )
+        )
+        # When a head's linked member left the party (died, removed, expelled), if ever.
+        head_members = {member for _h, _s, _e, member, _t, _a in self.heads if member}
+        self.left_party = dict(
+            Membership.objects.filter(member_id__in=head_members, left_reason__in=ENDED_PARTY_MEMBERSHIP)
+            .order_by()
+            .values("member_id")
+            .annotate(first=Min("left_on"))
+            .values_list("member_id", "first")
+        )
+        self.secretaries = list(
+            BranchSecretary.objects.filter(branch__commune__in=communes).values_list(
+                "branch_id", "member_id", "start_on", "end_on", "member__trained_on"
+            )
+        )
+        years = {day.year - 1 for day in self.days}
+        self.ratings = {
+            (branch, year): rating
+            for branch, year, rating in BranchRating.objects.filter(
+                branch__commune__in=communes, year__in=years
+            ).values_list("branch_id", "year", "rating")
+        }
+        self.targets = {}
+        for commune_id, year, total in (
+            AdmissionTarget.objects.filter(commune__in=communes, year__in={day.year for day in self.days})
+            .order_by()
+            .values("commune_id", "year")
+            .annotate(total=Sum("target"))
+            .values_list("commune_id", "year", "total")
+        ):
+            self.targets[(commune_id, year)] = total
+
+    def at(self, day):
+        """(hamlet rows, branch rows, admissions per commune, targets per commune) at `day`."""
+        key = self.day_keys[day]
+        active_hamlets = {pk: commune for pk, commune, start, end in self.hamlets if is_active(start, end, day)}
+        branches = {pk: commune for pk, commune, start, end in self.branches if is_active(start, end, day)}
+        served_by, hamlet_count = {}, dict.fromkeys(branches, 0)
+        for branch_id, hamlet_id in self.links:
+            if branch_id in branches and hamlet_id in active_hamlets:
+                hamlet_count[branch_id] += 1
+                served_by.setdefault(hamlet_id, []).append(branch_id)
+        secretary_of = {}  # branch -> (member, trained_on) of the secretary at `day`
+        for branch_id, member_id, start, end, trained_on in self.secretaries:
+            if branch_id in branches and is_active(start, end, day):
+                secretary_of[branch_id] = (member_id, trained_on)
+        head_of = {}
+        for hamlet_id, start, end, member_id, trained_on, admitted_on in self.heads:
+            if is_active(start, end, day):
+                head_of[hamlet_id] = (member_id, trained_on, admitted_on)
+
+        hamlets = {}
+        for pk, commune in active_hamlets.items():
+            if self.in_area is not None and pk not in self.in_area:
+                continue
+            serving = served_by.get(pk, [])
+            head = head_of.get(pk)
+            member_id, trained_on, admitted_on = head or (None, None, None)
+            left = self.left_party.get(member_id)
+            secretaries_here = {secretary_of[b][0] for b in serving if b in secretary_of}
+            hamlets[pk] = {
+                "pk": pk,
+                "commune_id": commune,
+                "served": bool(serving),
+                "served_by_own_branch": any(hamlet_count[b] < 2 for b in serving),
+                "branch_ids": serving,
+                "has_resident": self.residents.get(pk, {}).get(key, 0) > 0,
+                "has_head": head is not None,
+                "head_is_party_member": bool(
+                    member_id and admitted_on and admitted_on <= day and not (left and left <= day)
+                ),
+                "head_trained": bool(trained_on and trained_on <= day),
+                "head_is_secretary": bool(member_id and member_id in secretaries_here),
+                "served_with_secretary": bool(secretaries_here),
+            }
+
+        if self.area:
+            in_scope = {b for pk in hamlets for b in served_by.get(pk, [])}
+            branches = {pk: commune for pk, commune in branches.items() if pk in in_scope}
+        branch_rows = {}
+        for pk, commune in branches.items():
+            counts = self.member_counts.get(pk, {})
+            secretary = secretary_of.get(pk)
+            rating = self.ratings.get((pk, day.year - 1))
+            row = {
+                "pk": pk,
+                "commune_id": commune,
+                "active_hamlet_count": hamlet_count[pk],
+                "has_secretary": secretary is not None,
+                "secretary_trained": bool(secretary and secretary[1] and secretary[1] <= day),
+                "recent_admission": self.admissions.get(pk, {}).get(f"recent__{key}", 0) > 0,
+                "has_rating": rating is not None,
+                "rated_not_completed": rating == BranchRating.Rating.NOT_COMPLETED,
+            }
+            for name in [*MEMBER_COUNTS, *(i.key for i in INDICATORS if i.level == "member")]:
+                row[name] = counts.get(f"{name}__{key}", 0)
+            row["risk_conditions"] = at_risk_conditions(row)
+            row["below_minimum"] = "below_minimum" in row["risk_conditions"]
+            row["at_risk"] = bool(row["risk_conditions"])
+            branch_rows[pk] = row
+
+        admissions = {}
+        commune_of = {pk: commune for pk, commune, _s, _e in self.branches}
+        for branch_id, counts in self.admissions.items():
+            year_count = counts.get(f"year__{key}", 0)
+            if year_count:
+                commune = commune_of[branch_id]
+                admissions[commune] = admissions.get(commune, 0) + year_count
+        targets = {commune: total for (commune, year), total in self.targets.items() if year == day.year}
+        return hamlets, branch_rows, admissions, targets
+
+
+class Snapshot:
+    """The states of every scope hamlet, branch and member of some communes at a date."""
+
+    def __init__(self, communes, day, area=None, reader=None):
+        reader = reader or StateReader(communes, [day], area)
+        self.day, self.area, self.communes = day, area, reader.communes
+        self.hamlets, self.branches, self.admissions, self.targets = reader.at(day)
+
+    @classmethod
+    def many(cls, communes, days, area=None):
+        """{day: Snapshot} for several dates, read together."""
+        reader = StateReader(communes, days, area)
+        return {day: cls(communes, day, area, reader=reader) for day in reader.days}
+
+    @classmethod
+    def of_unit(cls, unit, days, area=None):
+        """{day: Snapshot of the unit's communes at that day}, all read together.
+
+        The unit's communes may differ between the dates (a commune founded or
+        dissolved in between); each date's snapshot keeps only its own."""
+        per_day = {day: set(unit_communes(unit, day).values_list("pk", flat=True)) for day in days}
+        snapshots = cls.many(Commune.objects.filter(pk__in=set().union(*per_day.values())), days, area)
+        for day, snapshot in snapshots.items():
+            keep = per_day[day]
+            snapshot.hamlets = {pk: row for pk, row in snapshot.hamlets.items() if row["commune_id"] in keep}
+            snapshot.branches = {pk: row for pk, row in snapshot.branches.items() if row["commune_id"] in keep}
+            snapshot.admissions = {c: n for c, n in snapshot.admissions.items() if c in keep}
+            snapshot.targets = {c: n for c, n in snapshot.targets.items() if c in keep}
+        return snapshots
+
+    def rows(self, level):
+        return {"hamlet": self.hamlets, "branch": self.branches}[level]
+
+    def per_commune(self):
+        """{commune id: {key: [numerator, denominator]}}."""
+        figures = {}
+
+        def add(commune_id, key, numerator, denominator):
+            pair = figures.setdefault(commune_id, {}).setdefault(key, [0, 0])
+            pair[0] += numerator
+            pair[1] += denominator
+
+        for indicator in INDICATORS:
+            key = indicator.key
+            if indicator.level in ("hamlet", "branch"):
+                for row in self.rows(indicator.level).values():
+                    counted = _counts(indicator, row)
+                    add(row["commune_id"], key, int(counted and indicator.numerator(row)), int(counted))
+            elif indicator.level == "member":
+                for row in self.branches.values():
+                    add(row["commune_id"], key, row[key], row["member_count"])
+        for commune_id, count in self.admissions.items():
+            add(commune_id, "admissions_vs_target", count, 0)
+        for commune_id, total in self.targets.items():
+            add(commune_id, "admissions_vs_target", 0, total)
+        return figures
+
+    def numerator_ids(self, key):
+        indicator = INDICATOR_BY_KEY[key]
+        return [
+            pk
+            for pk, row in self.rows(indicator.level).items()
+            if (indicator.denominator is None or indicator.denominator(row)) and indicator.numerator(row)
+        ]
+
+    def denominator_ids(self, key):
+        indicator = INDICATOR_BY_KEY[key]
+        return [
+            pk
+            for pk, row in self.rows(indicator.level).items()
+            if indicator.denominator is None or indicator.denominator(row)
+        ]
