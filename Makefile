@@ -59,6 +59,7 @@ lint: setup
 # two cores. Prints the count of each outcome and the kill rate; see
 # docs/mutation.md. MUTMUT_ARGS can name mutants to re-run.
 mutation: setup
+	SECRET_KEY=mutation-only $(PY) tools/hand_mutants.py
 	$(VENV)/bin/pip install --quiet mutmut==3.3.1
 	SECRET_KEY=mutation-only $(VENV)/bin/mutmut run --max-children 2 $(MUTMUT_ARGS) > var/mutmut.log 2>&1 || true
 	@$(VENV)/bin/mutmut results --all true | awk -F': ' 'NF == 2 { n[$$2]++; t++ } \
