@@ -107,8 +107,12 @@ def test_tables_never_overflow_the_page_on_a_desk(page_factory, demo_viewer):
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url(page.base + "/")
-    for url in ("/dashboard/?as_of=10/11/2016", "/dashboard/district/QL/trend/?as_of=31/12/2016"):
+    for url in (
+        "/dashboard/?as_of=10/11/2016&chart=hamlets_without_branch",
+        "/dashboard/district/QL/trend/?as_of=31/12/2016",
+    ):
         page.goto(page.base + url)
         page.wait_for_selector("table")
         assert page.evaluate(TABLES_OVERFLOWING_WITHOUT_SCROLL) == 0, url
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), url
+        assert page.evaluate(SMALLEST_CHART_TEXT) >= 11, url
