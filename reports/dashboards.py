@@ -7,6 +7,7 @@ only picks, compares (with the previous month end) and orders them.
 import datetime
 from dataclasses import dataclass
 
+from coverage_site.lib.text import vietnamese_key
 from hamlets.models import AreaType, Branch, Hamlet
 
 from . import charts
@@ -109,8 +110,10 @@ def cards(current, previous):
 
 
 def breakdown(result, sort=None):
-    """Rows of the breakdown table: (child unit json, {key: figure}), sorted by a ratio if asked."""
+    """Rows of the breakdown table: (child unit json, {key: figure}), in
+    Vietnamese alphabetical order of the units' names, or by a ratio if asked."""
     rows = [(child["unit"], {key: child["indicators"][key] for key in MAIN_KEYS}) for child in result["children"]]
+    rows.sort(key=lambda row: vietnamese_key(row[0]["name"]))
     if sort:
         key, _sep, direction = sort.partition(":")
         if key in MAIN_KEYS:

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from coverage_site.lib import spreadsheets
+from coverage_site.lib.text import vietnamese_key
 from hamlets.templatetags.vn import percent
 
 from .indicators import INDICATOR_BY_KEY, KEYS, risk_text
@@ -34,6 +35,11 @@ def exact_ratio(figure):
     return figure["numerator"] / figure["denominator"] if figure["denominator"] else None
 
 
+def _by_name(children):
+    """Child units in Vietnamese alphabetical order, as a reader looks them up."""
+    return sorted(children, key=lambda child: vietnamese_key(child["unit"]["name"]))
+
+
 def figure_table(content, *, exact=False):
     """Header and rows: the unit, then each commune; per indicator numerator,
     denominator, ratio (the engine's 4-decimal ratio, or exact for XLSX)."""
@@ -42,7 +48,7 @@ def figure_table(content, *, exact=False):
         title = INDICATOR_BY_KEY[key].label
         header += [f"{title} – số", f"{title} – trên tổng", f"{title} – tỷ lệ"]
     rows = []
-    for part in [content, *content["children"]]:
+    for part in [content, *_by_name(content["children"])]:
         row = [part["unit"]["name"], part["unit"]["code"]]
         for key in KEYS:
             figure = part["indicators"][key]
@@ -195,7 +201,7 @@ def _bar_chart(content, font, width):
     """The dashboard's bar chart (hamlets without a branch, by commune), drawn for the PDF."""
     from reportlab.graphics.shapes import Drawing, Rect, String
 
-    items = [(c["unit"]["name"], c["indicators"]["hamlets_without_branch"]) for c in content["children"]]
+    items = [(c["unit"]["name"], c["indicators"]["hamlets_without_branch"]) for c in _by_name(content["children"])]
     if not items:
         return None
     row = 13
@@ -311,7 +317,7 @@ def _pdf_story(content, approved, font):
     if content["children"]:
         story.append(Paragraph("Theo đơn vị trực thuộc", heading))
         rows = [["Đơn vị", "Chưa có chi bộ", "Chưa có ĐV tại chỗ", "Chi bộ có nguy cơ", "BT được bồi dưỡng"]]
-        for child in content["children"]:
+        for child in _by_name(content["children"]):
             f = child["indicators"]
             rows.append(
                 [Paragraph(_esc(child["unit"]["name"]), small)]

@@ -180,3 +180,15 @@ def test_a_clerk_s_home_gives_counts_first_and_folds_long_lists(client, demo_dat
     count = int(section.split('badge warn">')[1].split("<")[0])
     assert count > 0 and "<details><summary>" in section
     assert section.count("<li>") == min(count, 50)
+
+
+def test_the_breakdown_lists_units_in_vietnamese_alphabetical_order(client, demo_data):
+    from django.urls import reverse
+
+    from .conftest import make_user
+
+    client.force_login(make_user("viewer_order", "provincial_viewer"))
+    page = client.get(reverse("reports:dashboard", args=["district", "QL"]), {"as_of": "10/11/2016"})
+    names = [unit["name"] for unit, _figures in page.context["rows"]]
+    assert names.index("Quỳnh Bá") < names.index("Quỳnh Bảng") < names.index("Quỳnh Đôi") < names.index("Quỳnh Yên")
+    assert names.index("Quỳnh Diễn") < names.index("Quỳnh Đôi")
