@@ -93,7 +93,15 @@ def dashboard(request, kind, code):
 
 
 def breakdown_export(context, export_format):
-    """The breakdown table as a file: per child unit, numerator, denominator and ratio of each card."""
+    """The breakdown table as a file: per child unit, numerator, denominator and ratio of each card.
+    In Vietnamese whatever the interface language (an official document)."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        return _breakdown_file(context, export_format)
+
+
+def _breakdown_file(context, export_format):
     headers = [_("Đơn vị"), _("Mã")]
     for indicator in context["main_keys"]:
         headers += [
@@ -171,7 +179,10 @@ def drill_down(request, kind, code, key):
             export,
             f"{key}-{unit.code}-{day:%Y-%m-%d}.{export}",
             title=indicator.key,
-            title_lines=[f"{indicator.label} – {unit.name} – {_('ngày')} {day:%d/%m/%Y}"],
+            title_lines=lambda: [
+                f"{indicator.label} – {unit.name} – {_('ngày')} {day:%d/%m/%Y}"
+                + (f" – {_('vùng')} {dict(dashboards.area_choices()).get(area, area)}" if area else "")
+            ],
         )
     RequestConfig(request, paginate={"per_page": 100}).configure(table)
     return render(

@@ -185,3 +185,16 @@ def test_a_list_export_names_its_filters_and_date(staff):
     assert sheet["A1"].value == f"Đảng viên – {today():%d/%m/%Y}"
     assert sheet["A2"].value == "Bộ lọc: Tìm (không cần dấu): duc; Đảng viên: chính thức"
     assert sheet.freeze_panes == "A4" and sheet["A3"].value == "Mã"
+
+
+def test_exports_stay_in_vietnamese_for_an_english_user(staff):
+    staff.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Search (diacritics optional)" in staff.get(reverse("hamlets:member_list")).content.decode()
+    sheet = openpyxl.load_workbook(io.BytesIO(staff.get(reverse("hamlets:member_list") + "?_export=xlsx").content)).active
+    assert sheet["A1"].value.startswith("Đảng viên – ") and [c.value for c in sheet[2]][:2] == ["Mã", "Họ và tên"]
+    url = reverse("reports:dashboard", args=["district", "D1"]) + "?as_of=01/06/2016&export=xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(staff.get(url).content)).active
+    assert sheet["A1"].value.startswith("Huyện Một – số liệu tại ngày 01/06/2016")
+    url = reverse("reports:drill_down", args=["district", "D1", "members_elderly"]) + "?area=religious&_export=xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(staff.get(url).content)).active
+    assert " – vùng Vùng giáo" in sheet["A1"].value

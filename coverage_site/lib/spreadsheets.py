@@ -156,11 +156,17 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def table_response(table, export_format, filename, *, title, title_lines=()):
-    """A django-tables2 table as a CSV or XLSX download. The views offer only
-    these two formats and answer 400 to any other (see bad_export_format)."""
+    """A django-tables2 table as a CSV or XLSX download, in Vietnamese whatever
+    the interface language (domain.md: exports are official documents). The
+    views offer only these two formats and answer 400 to any other."""
     from django.http import HttpResponse
+    from django.utils import translation
 
-    header, rows = table_rows(table)
+    with translation.override("vi"):
+        header, rows = table_rows(table)
+        # Lines may be given as a function, to be written in Vietnamese here.
+        title_lines = title_lines() if callable(title_lines) else title_lines
+        title, title_lines = str(title), [str(line) for line in title_lines]
     if export_format == "csv":
         data, mime = csv_bytes(header, rows), CSV_MIME
     elif export_format == "xlsx":

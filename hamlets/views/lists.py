@@ -49,11 +49,15 @@ class ScopedListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         if export_format not in self.export_formats:
             return spreadsheets.bad_export_format(export_format)
         table = self.get_table(**self.get_table_kwargs())
-        lines = [f"{self.title} – {today():%d/%m/%Y}"]
-        if self.filter_summary():
-            lines.append(_("Bộ lọc: %(filters)s") % {"filters": self.filter_summary()})
+
+        def lines():
+            described = [f"{self.title} – {today():%d/%m/%Y}"]
+            if self.filter_summary():
+                described.append(_("Bộ lọc: %(filters)s") % {"filters": self.filter_summary()})
+            return described
+
         return spreadsheets.table_response(
-            table, export_format, self.get_export_filename(export_format), title=str(self.title), title_lines=lines
+            table, export_format, self.get_export_filename(export_format), title=self.title, title_lines=lines
         )
 
     def filter_summary(self):
