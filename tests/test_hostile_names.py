@@ -190,7 +190,8 @@ def test_a_list_export_names_its_filters_and_date(staff):
 def test_exports_stay_in_vietnamese_for_an_english_user(staff):
     staff.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Search (diacritics optional)" in staff.get(reverse("hamlets:member_list")).content.decode()
-    sheet = openpyxl.load_workbook(io.BytesIO(staff.get(reverse("hamlets:member_list") + "?_export=xlsx").content)).active
+    data = staff.get(reverse("hamlets:member_list") + "?_export=xlsx").content
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert sheet["A1"].value.startswith("Đảng viên – ") and [c.value for c in sheet[2]][:2] == ["Mã", "Họ và tên"]
     url = reverse("reports:dashboard", args=["district", "D1"]) + "?as_of=01/06/2016&export=xlsx"
     sheet = openpyxl.load_workbook(io.BytesIO(staff.get(url).content)).active
