@@ -115,3 +115,14 @@ def browser_data(transactional_db):
         "staff": make_user("staff_d1", "district_staff", district="D1"),
         "viewer": make_user("viewer", "provincial_viewer"),
     }
+
+
+def log_in(page, username):
+    """Log in through the login page, as a person would."""
+    from ..conftest import PASSWORD
+
+    page.goto(page.base + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(page.base + "/")

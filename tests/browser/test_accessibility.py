@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import DEMO, PASSWORD
+from ..conftest import DEMO
+from .conftest import log_in
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -41,14 +42,6 @@ def violations(page):
         pytest.fail(f"{AXE} is missing: run `make test`, which installs axe-core from the npm registry.")
     page.add_script_tag(path=str(AXE))
     return page.evaluate(SERIOUS)
-
-
-def log_in(page, username):
-    page.goto(page.base + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(page.base + "/")
 
 
 PAGES = {

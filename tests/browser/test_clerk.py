@@ -4,18 +4,9 @@ import pytest
 
 from hamlets.models import Member, Membership
 
-from ..conftest import PASSWORD
+from .conftest import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, username):
-    page.goto(page.base + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.shots("login")
-    page.click("main button[type=submit]")
-    page.wait_for_url(page.base + "/")
 
 
 def test_clerk_finds_transfers_and_uploads(page_factory, browser_data, tmp_path):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from ..conftest import DEMO, PASSWORD
+from ..conftest import DEMO
+from .conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +21,7 @@ def demo_viewer(transactional_db):
 @pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
 def test_province_to_district_to_commune_to_list(page_factory, demo_viewer, width, height):
     page = page_factory(width=width, height=height)
-    page.goto(page.base + "/accounts/login/")
-    page.fill("#id_username", "viewer")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(page.base + "/")
+    log_in(page, "viewer")
 
     page.goto(page.base + "/dashboard/?as_of=10/11/2016")
     page.wait_for_selector("#cards")
@@ -76,11 +73,7 @@ def test_a_leader_reads_the_province_on_a_phone(page_factory, demo_viewer):
     """390×844: the menu and filters folded, at least four whole cards on the
     first screen, tables that scroll inside their frame, readable charts."""
     page = page_factory(width=390, height=844)
-    page.goto(page.base + "/accounts/login/")
-    page.fill("#id_username", "viewer")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(page.base + "/")
+    log_in(page, "viewer")
     page.goto(page.base + "/dashboard/?as_of=10/11/2016&chart=hamlets_without_branch")
     page.wait_for_selector("#cards")
     page.shots("phone-first-screen")
@@ -102,11 +95,7 @@ def test_a_leader_reads_the_province_on_a_phone(page_factory, demo_viewer):
 
 def test_tables_never_overflow_the_page_on_a_desk(page_factory, demo_viewer):
     page = page_factory(width=1366, height=900)
-    page.goto(page.base + "/accounts/login/")
-    page.fill("#id_username", "viewer")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(page.base + "/")
+    log_in(page, "viewer")
     for url in (
         "/dashboard/?as_of=10/11/2016&chart=hamlets_without_branch",
         "/dashboard/district/QL/trend/?as_of=31/12/2016",

@@ -4,17 +4,9 @@ import pytest
 
 from reports.models import MonthlySummary
 
-from ..conftest import PASSWORD
+from .conftest import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, username):
-    page.goto(page.base + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(page.base + "/")
 
 
 def test_submit_approve_download(page_factory, browser_data, tmp_path):
