@@ -335,14 +335,14 @@ def summary_province_export(request, month, export_format):
     month = _month_or_404(month)
     if export_format not in ("xlsx", "pdf"):
         raise Http404
-    parts = []
     with translation.override("vi"):
-        for row in summaries.province_month(month)["rows"]:
-            summary = row["summary"]
-            approved = summary.approved_at if summary.status == summary.Status.APPROVED else None
-            status = str(summary.get_status_display())
-            parts.append((summaries.content_of(summary), approved if export_format == "pdf" else status))
-        data = exports.as_province_pdf(parts, month) if export_format == "pdf" else exports.as_province_xlsx(parts)
+        units = [row["summary"] for row in summaries.province_month(month)["rows"]]
+        if export_format == "pdf":
+            approved = [s.approved_at if s.status == s.Status.APPROVED else None for s in units]
+            data = exports.as_province_pdf(list(zip(map(summaries.content_of, units), approved, strict=True)), month)
+        else:
+            statuses = [str(s.get_status_display()) for s in units]
+            data = exports.as_province_xlsx(list(zip(map(summaries.content_of, units), statuses, strict=True)))
     response = HttpResponse(data, content_type=exports.FORMATS[export_format][0])
     response["Content-Disposition"] = f'attachment; filename="bao-cao-ca-tinh-{month:%Y-%m}.{export_format}"'
     return response
