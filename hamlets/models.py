@@ -18,7 +18,7 @@ from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from coverage_site.lib.text import fold
+from coverage_site.lib.text import fold, vietnamese_sort_key
 
 from . import rules
 
@@ -47,6 +47,21 @@ class FoldedField(models.CharField):
 
     def pre_save(self, model_instance, add):
         value = fold(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class SortKeyField(FoldedField):
+    """The Vietnamese sort key of another text field (coverage_site.lib.text.
+    vietnamese_sort_key): lists order by it on both databases."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 1000)
+        kwargs.setdefault("db_index", False)
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        value = vietnamese_sort_key(getattr(model_instance, self.source))
         setattr(model_instance, self.attname, value)
         return value
 
@@ -121,7 +136,7 @@ class SearchQuerySet(ScopedQuerySet):
         puts Nguyễn Văn Đức before Trần Văn Nguyên), then by name (domain.md)."""
         phrase = " ".join(fold(text).split())
         in_order = Case(When(**{f"{self.folded_field}__contains": phrase}, then=Value(0)), default=Value(1))
-        return self.annotate(match_rank=in_order).order_by("match_rank", self.folded_field, "pk")
+        return self.annotate(match_rank=in_order).order_by("match_rank", "name_sort", "pk")
 
 
 class UnitQuerySet(SearchQuerySet):
@@ -161,6 +176,7 @@ class Unit(models.Model):
     code = code_field()
     name = models.CharField(_("tên"), max_length=200)
     name_folded = FoldedField(source="name")
+    name_sort = SortKeyField(source="name")
     established_on = models.DateField(_("ngày thành lập"), null=True, blank=True)
     dissolved_on = models.DateField(_("ngày giải thể"), null=True, blank=True)
 
@@ -247,6 +263,7 @@ class Branch(models.Model):
     code = code_field()
     name = models.CharField(_("tên"), max_length=200)
     name_folded = FoldedField(source="name")
+    name_sort = SortKeyField(source="name")
     commune = models.ForeignKey(Commune, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="branches")
     hamlets = models.ManyToManyField(Hamlet, verbose_name=_("thôn, xóm sinh hoạt"), related_name="branches")
     established_on = models.DateField(_("ngày thành lập"))
@@ -300,6 +317,7 @@ class Member(models.Model):
     code = code_field()
     full_name = models.CharField(_("họ và tên"), max_length=200)
     name_folded = FoldedField(source="full_name")
+    name_sort = SortKeyField(source="full_name")
     gender = models.CharField(_("giới tính"), max_length=10, choices=Gender.choices)
     birth_date = models.DateField(_("ngày sinh"))
     ethnicity = models.CharField(_("dân tộc"), max_length=100, blank=True)
@@ -456,6 +474,7 @@ class VillageHead(models.Model):
     hamlet = models.ForeignKey(Hamlet, verbose_name=_("thôn, xóm"), on_delete=models.PROTECT, related_name="head_terms")
     full_name = models.CharField(_("họ và tên"), max_length=200)
     name_folded = FoldedField(source="full_name")
+    name_sort = SortKeyField(source="full_name")
     gender = models.CharField(_("giới tính"), max_length=10, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
     member = models.ForeignKey(
@@ -555,6 +574,7 @@ class Candidate(models.Model):
     code = code_field()
     full_name = models.CharField(_("họ và tên"), max_length=200)
     name_folded = FoldedField(source="full_name")
+    name_sort = SortKeyField(source="full_name")
     hamlet = models.ForeignKey(Hamlet, verbose_name=_("thôn, xóm"), on_delete=models.PROTECT, related_name="candidates")
     gender = models.CharField(_("giới tính"), max_length=10, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)

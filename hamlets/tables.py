@@ -27,7 +27,7 @@ BRANCH_LINK = ("hamlets:branch_detail", {"code": tables.A("branch__code")})
 
 class CommuneTable(tables.Table):
     code = tables.Column(verbose_name=_("Mã"))
-    name = tables.Column(verbose_name=_("Tên"))
+    name = tables.Column(verbose_name=_("Tên"), order_by=("name_sort",))
     district = tables.Column(verbose_name=_("Huyện"))
     established_on = tables.DateColumn(verbose_name=_("Thành lập"))
     dissolved_on = tables.DateColumn(verbose_name=_("Giải thể"))
@@ -39,7 +39,9 @@ class CommuneTable(tables.Table):
 
 class HamletTable(tables.Table):
     code = tables.Column(verbose_name=_("Mã"), linkify=("hamlets:hamlet_detail", {"code": tables.A("code")}))
-    name = tables.Column(verbose_name=_("Tên"), linkify=("hamlets:hamlet_detail", {"code": tables.A("code")}))
+    name = tables.Column(
+        verbose_name=_("Tên"), linkify=("hamlets:hamlet_detail", {"code": tables.A("code")}), order_by=("name_sort",)
+    )
     kind = tables.Column(verbose_name=_("Loại"))
     commune = tables.Column(verbose_name=_("Xã"))
     areas = tables.Column(verbose_name=_("Vùng đặc thù"), empty_values=(), orderable=False)
@@ -58,7 +60,9 @@ class HamletTable(tables.Table):
 
 class BranchTable(tables.Table):
     code = tables.Column(verbose_name=_("Mã"), linkify=("hamlets:branch_detail", {"code": tables.A("code")}))
-    name = tables.Column(verbose_name=_("Tên"), linkify=("hamlets:branch_detail", {"code": tables.A("code")}))
+    name = tables.Column(
+        verbose_name=_("Tên"), linkify=("hamlets:branch_detail", {"code": tables.A("code")}), order_by=("name_sort",)
+    )
     commune = tables.Column(verbose_name=_("Xã"))
     served = tables.Column(verbose_name=_("Thôn, xóm"), empty_values=(), orderable=False)
     established_on = tables.DateColumn(verbose_name=_("Thành lập"))
@@ -80,7 +84,7 @@ class MemberTable(tables.Table):
     full_name = tables.Column(
         verbose_name=_("Họ và tên"),
         linkify=("hamlets:member_detail", {"code": tables.A("code")}),
-        order_by=("name_folded",),
+        order_by=("name_sort",),
     )
     gender = tables.Column(verbose_name=_("Giới tính"))
     birth_date = tables.DateColumn(verbose_name=_("Ngày sinh"))
@@ -107,7 +111,7 @@ class MemberTable(tables.Table):
 
 class VillageHeadTable(tables.Table):
     code = tables.Column(verbose_name=_("Mã"), linkify=("hamlets:villagehead_edit", {"code": tables.A("code")}))
-    full_name = tables.Column(verbose_name=_("Họ và tên"), order_by=("name_folded",))
+    full_name = tables.Column(verbose_name=_("Họ và tên"), order_by=("name_sort",))
     hamlet = tables.Column(verbose_name=_("Thôn, xóm"), linkify=HAMLET_LINK)
     member = tables.Column(verbose_name=_("Đảng viên"), linkify=MEMBER_LINK)
     trained_on = tables.DateColumn(verbose_name=_("Bồi dưỡng"))
@@ -132,7 +136,7 @@ class CandidateTable(tables.Table):
         orderable=False,
         exclude_from_export=True,
     )
-    full_name = tables.Column(verbose_name=_("Họ và tên"), order_by=("name_folded",))
+    full_name = tables.Column(verbose_name=_("Họ và tên"), order_by=("name_sort",))
     hamlet = tables.Column(verbose_name=_("Thôn, xóm"))
     identified_on = tables.DateColumn(verbose_name=_("Đưa vào diện"))
     course_completed_on = tables.DateColumn(verbose_name=_("Học lớp nhận thức"))

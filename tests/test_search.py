@@ -69,3 +69,37 @@ def test_names_with_the_words_in_the_typed_order_come_first(people):
     assert found == ["M3", "M4", "M1"]  # "…văn nguyên", "văn nguyễn…" in order, then "nguyễn văn…"
     found = list(Member.objects.search("nguyen van").best_matches_first("nguyen van").values_list("code", flat=True))
     assert found == ["M1", "M3", "M4"]  # Nguyễn Văn Đức first; the others by name
+
+
+def test_the_stored_sort_key_orders_as_vietnamese_dictionaries_do():
+    from coverage_site.lib.text import vietnamese_key, vietnamese_sort_key
+
+    names = ["Quỳnh Yên", "Quỳnh Đôi", "Quỳnh Bảng", "Quỳnh Bá", "Quỳnh Diễn", "Xóm 10", "Xóm 2", "Ba Na", "Bà", "Ba"]
+    assert sorted(names, key=vietnamese_sort_key) == sorted(names, key=vietnamese_key)
+    assert sorted(names, key=vietnamese_sort_key) == [
+        "Ba",
+        "Bà",
+        "Ba Na",
+        "Quỳnh Bá",
+        "Quỳnh Bảng",
+        "Quỳnh Diễn",
+        "Quỳnh Đôi",
+        "Quỳnh Yên",
+        "Xóm 2",
+        "Xóm 10",
+    ]
+    assert set(vietnamese_sort_key("Quỳnh Đôi")) <= set("0123456789")
+
+
+def test_lists_are_in_vietnamese_alphabetical_order(client, people):
+    from django.urls import reverse
+
+    from .conftest import make_user
+
+    commune = Commune.objects.get(code="C1")
+    for code, name in [("H2", "Xóm 10"), ("H3", "Xóm 2"), ("H4", "Đồng Xuân"), ("H5", "Dương Xá")]:
+        Hamlet.objects.create(code=code, name=name, commune=commune)
+    client.force_login(make_user("viewer", "provincial_viewer"))
+    page = client.get(reverse("hamlets:hamlet_list")).content.decode()
+    positions = [page.index(f">{name}<") for name in ["Dương Xá", "Đồng Xuân", "Thôn Đông Hồ", "Xóm 2", "Xóm 10"]]
+    assert positions == sorted(positions)

@@ -53,3 +53,24 @@ def vietnamese_key(text):
                 letters.append((0 if not letter.isalpha() else 3, ord(letter)))
             tones.append(next((_TONES[mark] for mark in marks if mark in _TONES), 0))
     return letters, tones
+
+
+def vietnamese_sort_key(text):
+    """vietnamese_key() as a string of digits, to store beside a name and let
+    either database sort by it (ORDER BY a column of digits gives the same
+    order under any collation). Each letter, space or number is a unit whose
+    first digit says which it is, of one width per kind, so units line up;
+    "000" ends the letters, so "Ba" sorts before "Ba Na"; the tones follow,
+    deciding only between names with the same letters."""
+    letters, tones = vietnamese_key(text)
+    units = []
+    for kind, value in letters:
+        if kind == 0:
+            units.append("001")  # a space or punctuation: before any letter or number
+        elif kind == 1:
+            units.append(f"1{min(value, 10**12 - 1):012d}")
+        elif kind == 2:
+            units.append(f"2{value:02d}")
+        else:
+            units.append(f"3{min(value, 10**6 - 1):06d}")
+    return "".join(units) + "000" + "".join(str(tone) for tone in tones)

@@ -50,7 +50,9 @@ def describe_history(entries):
         previous = entries[index + 1] if index + 1 < len(entries) else entry.prev_record
         changes = []
         if previous is not None:
-            delta = entry.diff_against(previous)
+            # Derived copies (folded names, sort keys) are not changes a person made.
+            derived = [f.name for f in entry.instance_type._meta.fields if isinstance(f, models.FoldedField)]
+            delta = entry.diff_against(previous, excluded_fields=derived)
             for change in delta.changes:
                 field = entry.instance_type._meta.get_field(change.field)
                 changes.append((field.verbose_name, change.old, change.new))

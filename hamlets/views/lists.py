@@ -35,6 +35,9 @@ class ScopedListView(LoginRequiredMixin, SingleTableMixin, FilterView):
 
     def get_queryset(self):
         queryset = self.model.objects.visible_to(self.request.user)
+        if any(field.name == "name_sort" for field in self.model._meta.fields):
+            # Names in Vietnamese alphabetical order (a search puts its best matches first instead).
+            queryset = queryset.order_by("name_sort", "pk")
         for method in self.queryset_methods:  # named QuerySet methods a list needs, e.g. with_current_branch
             queryset = getattr(queryset, method)()
         return queryset.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
