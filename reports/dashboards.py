@@ -63,8 +63,6 @@ class Card:
     indicator: object
     numerator: int
     denominator: int
-    ratio: float | None
-    previous_ratio: float | None
     previous_numerator: int
     previous_denominator: int
 
@@ -100,8 +98,6 @@ def cards(current, previous):
             indicator,
             current[indicator.key]["numerator"],
             current[indicator.key]["denominator"],
-            current[indicator.key]["ratio"],
-            previous[indicator.key]["ratio"],
             previous[indicator.key]["numerator"],
             previous[indicator.key]["denominator"],
         )

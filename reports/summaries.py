@@ -347,14 +347,26 @@ def changes_since(unit, when, limit=200):
     return count, entries[:limit]
 
 
+def month_summaries(month):
+    """[(unit, summary)] of every unit that reports for the month, in one
+    query (an unsaved draft for a unit that has none yet)."""
+    stored = {(s.unit_kind, s.unit_code): s for s in MonthlySummary.objects.filter(month=month)}
+    return [
+        (
+            unit,
+            stored.get((unit.kind, unit.code))
+            or MonthlySummary(unit_kind=unit.kind, unit_code=unit.code, unit_name=unit.name, month=month),
+        )
+        for unit in summary_units(month_end(month))
+    ]
+
+
 def province_month(month):
     """Every unit that reports, with its summary status, for the province view."""
     end = month_end(month)
-    summaries = {(s.unit_kind, s.unit_code): s for s in MonthlySummary.objects.filter(month=month)}
     due = end + datetime.timedelta(days=SUMMARY_DUE_DAYS)
     rows = []
-    for unit in summary_units(end):
-        summary = summaries.get((unit.kind, unit.code)) or get_or_make(unit, month)
+    for unit, summary in month_summaries(month):
         overdue = today() > due and summary.status in (MonthlySummary.Status.DRAFT, MonthlySummary.Status.RETURNED)
         rows.append({"unit": unit, "summary": summary, "overdue": overdue})
     province = compute(Unit("province", "all", ""), end)

@@ -336,7 +336,8 @@ def summary_province_export(request, month, export_format):
     if export_format not in ("xlsx", "pdf"):
         raise Http404
     with translation.override("vi"):
-        units = [row["summary"] for row in summaries.province_month(month)["rows"]]
+        # The summaries only: the province's own figures are not part of these files.
+        units = [summary for _unit, summary in summaries.month_summaries(month)]
         if export_format == "pdf":
             approved = [s.approved_at if s.status == s.Status.APPROVED else None for s in units]
             data = exports.as_province_pdf(list(zip(map(summaries.content_of, units), approved, strict=True)), month)

@@ -71,15 +71,14 @@ def text_safe(worksheet):
                 item.data_type = "s"
 
 
-def add_sheet(workbook, title, header, rows, *, title_lines=(), percent_columns=(), widths=None):
+def add_sheet(workbook, title, header, rows, *, title_lines=(), percent_columns=()):
     """A write-only worksheet: optional title lines, a bold frozen header,
     then rows; columns in `percent_columns` (0-based) hold ratios shown as
     percentages (a ratio of 0.565 shows 56,5% in a Vietnamese Excel)."""
     worksheet = workbook.create_sheet(_sheet_title(title))
     bold = Font(bold=True)
     header_row = len(title_lines) + 1
-    column_widths = widths or _widths(header, rows)
-    for index, width in enumerate(column_widths, start=1):
+    for index, width in enumerate(_widths(header, rows), start=1):
         worksheet.column_dimensions[get_column_letter(index)].width = width
     if header is not None:
         worksheet.freeze_panes = f"A{header_row + 1}"
