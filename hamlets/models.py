@@ -668,3 +668,7 @@ class Upload(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+# Reorganisations live in their own module; imported here so Django finds them.
+from .lineage import LineageLink, ParentChange, Reorganisation  # noqa: E402, F401

@@ -3,6 +3,7 @@
 from hamlets.models import (
     District,
 )
+from hamlets.placement import district_of_communes
 
 from .catalogue import KEYS
 from .states import Snapshot
@@ -35,7 +36,9 @@ def child_units(unit, day):
     """Active child units with the ids of their communes (indicators.md,
     breakdown by child unit): a province's active districts, then its active
     communes in no active district; a district's active communes."""
-    communes = list(unit_communes(unit, day).values_list("pk", "code", "name", "district_id"))
+    communes = list(unit_communes(unit, day).values_list("pk", "code", "name"))
+    district_on_day = district_of_communes([c[0] for c in communes], day)
+    communes = [(pk, code, name, district_on_day[pk]) for pk, code, name in communes]
     if unit.kind == "province":
         districts = list(District.objects.active_on(day).order_by("code").values_list("pk", "code", "name"))
         active_ids = {pk for pk, _code, _name in districts}

@@ -20,10 +20,13 @@ from hamlets.models import (
     BranchSecretary,
     Commune,
     Hamlet,
+    Member,
     Membership,
+    ParentChange,
     VillageHead,
     active_q,
 )
+from hamlets.placement import Placement, branches_under, ever_under_q
 
 from .catalogue import ENDED_PARTY_MEMBERSHIP, INDICATOR_BY_KEY, INDICATORS, at_risk_settings, elderly_q, full_q
 from .units import unit_communes
@@ -52,7 +55,9 @@ def recent_window_start(day):
 def admission_rows(communes, day):
     """First memberships of members admitted from 1 January to `day` in a
     branch of the communes. The area filter does not apply (indicators.md)."""
-    return first_memberships().filter(admitted_q(datetime.date(day.year, 1, 1), day), branch__commune__in=communes)
+    return first_memberships().filter(
+        admitted_q(datetime.date(day.year, 1, 1), day), branch_id__in=branches_under(communes, day)
+    )
 
 
 def member_rows(snapshot):
@@ -137,35 +142,41 @@ class StateReader:
         self.area = area
         communes = Commune.objects.filter(pk__in=list(communes.values_list("pk", flat=True)))
         self.communes = communes
+        self.commune_ids = set(communes.values_list("pk", flat=True))
         day_keys = {day: f"d{index}" for index, day in enumerate(self.days)}
         self.day_keys = day_keys
 
-        self.hamlets = list(
-            Hamlet.objects.filter(commune__in=communes).values_list(
-                "pk", "commune_id", "established_on", "dissolved_on"
-            )
-        )
+        # Hamlets and branches that were in the communes at some time: each
+        # date's rows keep those whose commune on that date is one of them.
+        hamlets = Hamlet.objects.filter(ever_under_q("hamlet", communes))
+        branches = Branch.objects.filter(ever_under_q("branch", communes))
+        self.hamlets = list(hamlets.values_list("pk", "commune_id", "established_on", "dissolved_on"))
+        self.hamlet_placement = Placement("hamlet", ((pk, c) for pk, c, _s, _e in self.hamlets))
         self.in_area = None
         if area:
-            self.in_area = set(Hamlet.objects.filter(commune__in=communes).in_area(area).values_list("pk", flat=True))
-        self.branches = list(
-            Branch.objects.filter(commune__in=communes).values_list(
-                "pk", "commune_id", "established_on", "dissolved_on"
-            )
-        )
+            self.in_area = set(hamlets.in_area(area).values_list("pk", flat=True))
+        self.branches = list(branches.values_list("pk", "commune_id", "established_on", "dissolved_on"))
+        self.branch_placement = Placement("branch", ((pk, c) for pk, c, _s, _e in self.branches))
+        branch_ids = branches.values("pk")
+        hamlet_ids = hamlets.values("pk")
         self.links = list(
-            Branch.hamlets.through.objects.filter(branch__commune__in=communes).values_list("branch_id", "hamlet_id")
+            Branch.hamlets.through.objects.filter(branch_id__in=branch_ids).values_list("branch_id", "hamlet_id")
         )
-        # Resident members: active memberships by residence hamlet, one count per date.
+        # Resident members: active memberships by residence hamlet, one count
+        # per date. Members whose residence changed (a hamlet merged or split)
+        # are read one by one below, at their residence on each date.
         memberships = Membership.objects.order_by()
+        moved = ParentChange.objects.filter(member_id=OuterRef("member_id"))
         self.residents = {
             row["member__residence_hamlet_id"]: row
-            for row in memberships.filter(member__residence_hamlet__commune__in=communes)
+            for row in memberships.filter(member__residence_hamlet_id__in=hamlet_ids)
+            .exclude(Exists(moved))
             .values("member__residence_hamlet_id")
             .annotate(
                 **{key: Count("pk", filter=active_q(day, "joined_on", "left_on")) for day, key in day_keys.items()}
             )
         }
+        self._count_moved_residents(hamlets)
         # Per branch and date: active members, full, elderly, reinforcing, and each member indicator.
         member_indicators = [i for i in INDICATORS if i.level == "member"]
         counts = {}
@@ -177,7 +188,7 @@ class StateReader:
                 counts[f"{indicator.key}__{key}"] = Count("pk", filter=active & indicator.numerator(day))
         self.member_counts = {
             row["branch_id"]: row
-            for row in memberships.filter(branch__commune__in=communes).values("branch_id").annotate(**counts)
+            for row in memberships.filter(branch_id__in=branch_ids).values("branch_id").annotate(**counts)
         }
         # First memberships: admissions in the 5-year window (per branch) and since 1 January (per commune).
         first = {}
@@ -187,13 +198,13 @@ class StateReader:
         self.admissions = {
             row["branch_id"]: row
             for row in first_memberships()
-            .filter(branch__commune__in=communes)
+            .filter(branch_id__in=branch_ids)
             .order_by()
             .values("branch_id")
             .annotate(**first)
         }
         self.heads = list(
-            VillageHead.objects.filter(hamlet__commune__in=communes).values_list(
+            VillageHead.objects.filter(hamlet_id__in=hamlet_ids).values_list(
                 "hamlet_id", "term_start", "term_end", "member_id", "trained_on", "member__admitted_on"
             )
         )
@@ -207,7 +218,7 @@ class StateReader:
             .values_list("member_id", "first")
         )
         self.secretaries = list(
-            BranchSecretary.objects.filter(branch__commune__in=communes).values_list(
+            BranchSecretary.objects.filter(branch_id__in=branch_ids).values_list(
                 "branch_id", "member_id", "start_on", "end_on", "member__trained_on"
             )
         )
@@ -215,7 +226,7 @@ class StateReader:
         self.ratings = {
             (branch, year): rating
             for branch, year, rating in BranchRating.objects.filter(
-                branch__commune__in=communes, year__in=years
+                branch_id__in=branch_ids, year__in=years
             ).values_list("branch_id", "year", "rating")
         }
         self.targets = {}
@@ -228,11 +239,41 @@ class StateReader:
         ):
             self.targets[(commune_id, year)] = total
 
+    def _on(self, rows, placement, day):
+        """{pk: commune on `day`} of the rows active on `day` in the reader's communes."""
+        found = {}
+        for pk, _current, start, end in rows:
+            if is_active(start, end, day):
+                commune = placement.at(pk, day)
+                if commune in self.commune_ids:
+                    found[pk] = commune
+        return found
+
+    def _count_moved_residents(self, hamlets):
+        """Adds to self.residents the members whose residence changed, each
+        counted at the hamlet they lived in on each date."""
+        members = Member.objects.filter(moves__isnull=False).distinct()
+        placement = Placement.of(members, "member")
+        if not placement.current:
+            return
+        hamlet_set = set(hamlets.values_list("pk", flat=True))
+        periods = {}
+        for member_id, joined, left in Membership.objects.filter(member_id__in=list(placement.current)).values_list(
+            "member_id", "joined_on", "left_on"
+        ):
+            periods.setdefault(member_id, []).append((joined, left))
+        for day, key in self.day_keys.items():
+            for member_id in placement.current:
+                hamlet = placement.at(member_id, day)
+                if hamlet in hamlet_set and any(is_active(j, e, day) for j, e in periods.get(member_id, ())):
+                    row = self.residents.setdefault(hamlet, {})
+                    row[key] = row.get(key, 0) + 1
+
     def at(self, day):
         """(hamlet rows, branch rows, admissions per commune, targets per commune) at `day`."""
         key = self.day_keys[day]
-        active_hamlets = {pk: commune for pk, commune, start, end in self.hamlets if is_active(start, end, day)}
-        branches = {pk: commune for pk, commune, start, end in self.branches if is_active(start, end, day)}
+        active_hamlets = self._on(self.hamlets, self.hamlet_placement, day)
+        branches = self._on(self.branches, self.branch_placement, day)
         served_by, hamlet_count = {}, dict.fromkeys(branches, 0)
         for branch_id, hamlet_id in self.links:
             if branch_id in branches and hamlet_id in active_hamlets:
@@ -298,11 +339,10 @@ class StateReader:
             branch_rows[pk] = row
 
         admissions = {}
-        commune_of = {pk: commune for pk, commune, _s, _e in self.branches}
         for branch_id, counts in self.admissions.items():
             year_count = counts.get(f"year__{key}", 0)
-            if year_count:
-                commune = commune_of[branch_id]
+            commune = self.branch_placement.at(branch_id, day)
+            if year_count and commune in self.commune_ids:
                 admissions[commune] = admissions.get(commune, 0) + year_count
         targets = {commune: total for (commune, year), total in self.targets.items() if year == day.year}
         return hamlets, branch_rows, admissions, targets

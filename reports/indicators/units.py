@@ -10,6 +10,7 @@ from hamlets.models import (
     Commune,
     District,
 )
+from hamlets.placement import communes_of_district
 
 # --- scope ---------------------------------------------------------------------
 
@@ -71,7 +72,8 @@ def unit_communes(unit, day):
     """The communes a unit's figures cover at `day`: its active communes."""
     communes = Commune.objects.active_on(day)
     if unit.kind == "district":
-        communes = communes.filter(district_id=unit.pk)
+        # The district's communes on that day, not today (dated parents).
+        communes = communes.filter(pk__in=communes_of_district(unit.pk, day))
     elif unit.kind == "commune":
         communes = Commune.objects.filter(pk=unit.pk)
     return communes

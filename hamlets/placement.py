@@ -1,0 +1,94 @@
+"""Dated parents, written once: which commune held a hamlet or a branch, which
+district held a commune, where a member lived, on a date.
+
+See hamlets/lineage.py for the storage: the foreign key holds the parent from
+the last change on, and each ParentChange row remembers the parent before it.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from .lineage import ParentChange
+
+# child model name -> (ParentChange field of the child, field of the old parent, parent foreign key of the child)
+CHILDREN = {
+    "hamlet": ("hamlet", "old_commune", "commune_id"),
+    "branch": ("branch", "old_commune", "commune_id"),
+    "commune": ("commune", "old_district", "district_id"),
+    "member": ("member", "old_hamlet", "residence_hamlet_id"),
+}
+
+
+def parent_at(current, changes, day):
+    """The parent on `day`, from the current parent and the (date, old parent)
+    changes sorted by date: the old parent of the first change after `day`."""
+    for changed_on, old in changes:
+        if day < changed_on:
+            return old
+    return current
+
+
+class Placement:
+    """Current parents and parent changes of some records of one kind, read in
+    two queries; `at(pk, day)` answers in memory."""
+
+    def __init__(self, kind, current):
+        """`current`: {child pk: current parent pk}."""
+        child, old, _fk = CHILDREN[kind]
+        self.current = dict(current)
+        self.changes = {}
+        rows = (
+            ParentChange.objects.filter(**{f"{child}_id__in": list(self.current)})
+            .order_by("changed_on", "pk")
+            .values_list(f"{child}_id", "changed_on", f"{old}_id")
+        )
+        for pk, changed_on, old_parent in rows:
+            self.changes.setdefault(pk, []).append((changed_on, old_parent))
+
+    @classmethod
+    def of(cls, queryset, kind):
+        _child, _old, fk = CHILDREN[kind]
+        return cls(kind, queryset.values_list("pk", fk))
+
+    def at(self, pk, day):
+        return parent_at(self.current[pk], self.changes.get(pk, ()), day)
+
+    def ever(self, pk):
+        """Every parent the record has had."""
+        return {self.current[pk], *(old for _d, old in self.changes.get(pk, ()))}
+
+    def moved(self, pk):
+        return pk in self.changes
+
+
+def ever_under_q(kind, parents):
+    """Q for records of `kind` whose parent is, or once was, in `parents`
+    (a queryset or list of parent pks): what a unit's staff may read."""
+    child, old, fk = CHILDREN[kind]
+    before = ParentChange.objects.filter(**{child: OuterRef("pk"), f"{old}__in": parents})
+    return Q(**{f"{fk.removesuffix('_id')}__in": parents}) | Exists(before)
+
+
+def communes_of_district(district_id, day):
+    """Pks of the communes in the district on `day` (active or not)."""
+    from .models import Commune
+
+    candidates = Commune.objects.filter(ever_under_q("commune", [district_id]))
+    placement = Placement.of(candidates, "commune")
+    return [pk for pk in placement.current if placement.at(pk, day) == district_id]
+
+
+def district_of_communes(commune_ids, day):
+    """{commune pk: its district pk (or None) on `day`}."""
+    from .models import Commune
+
+    placement = Placement.of(Commune.objects.filter(pk__in=list(commune_ids)), "commune")
+    return {pk: placement.at(pk, day) for pk in placement.current}
+
+
+def branches_under(communes, day):
+    """Pks of the branches whose commune on `day` is one of `communes`."""
+    from .models import Branch
+
+    communes = set(communes.values_list("pk", flat=True)) if hasattr(communes, "values_list") else set(communes)
+    placement = Placement.of(Branch.objects.filter(ever_under_q("branch", list(communes))), "branch")
+    return [pk for pk in placement.current if placement.at(pk, day) in communes]
