@@ -23,6 +23,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .fields import FoldedField
+
 
 class Reorganisation(models.Model):
     class Kind(models.TextChoices):
@@ -53,6 +55,9 @@ class Reorganisation(models.Model):
     status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     # What applying wrote: {"created": [[model, pk], ...], "changed": [[model, pk, field, old, new], ...]}.
     # Undo reverses it exactly (hamlets/reorganise.py).
+    # What the event does, as entered (hamlets/reorganise.py, "The event's
+    # content"); kept while the event is planned and after it is undone.
+    content = models.JSONField(_("nội dung"), default=dict)
     applied_changes = models.JSONField(default=dict, blank=True, editable=False)
     applied_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -88,6 +93,7 @@ class LineageLink(models.Model):
     whole = models.BooleanField(_("toàn bộ"), default=True)
     share = models.PositiveIntegerField(_("số hộ"), null=True, blank=True)
     former_name = models.CharField(_("tên cũ"), max_length=200, blank=True)
+    former_name_folded = FoldedField(source="former_name")
 
     history = HistoricalRecords()
 

@@ -18,52 +18,12 @@ from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from coverage_site.lib.text import fold, vietnamese_sort_key
+from coverage_site.lib.text import fold
 
 from . import rules
+from .fields import FoldedField, SortKeyField
 
 CODE_VALIDATOR_REGEX = r"^[A-Za-z0-9._-]{1,40}$"
-
-
-class FoldedField(models.CharField):
-    """Diacritic-free, lower-case copy of another text field, kept for search.
-
-    Filled on every save() and bulk_create() from `source`, so no caller has to
-    remember it.
-    """
-
-    def __init__(self, *args, source="name", **kwargs):
-        self.source = source
-        kwargs.setdefault("max_length", 200)
-        kwargs.setdefault("editable", False)
-        kwargs.setdefault("db_index", True)
-        kwargs.setdefault("default", "")
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs["source"] = self.source
-        return name, path, args, kwargs
-
-    def pre_save(self, model_instance, add):
-        value = fold(getattr(model_instance, self.source))
-        setattr(model_instance, self.attname, value)
-        return value
-
-
-class SortKeyField(FoldedField):
-    """The Vietnamese sort key of another text field (coverage_site.lib.text.
-    vietnamese_sort_key): lists order by it on both databases."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 1000)
-        kwargs.setdefault("db_index", False)
-        super().__init__(*args, **kwargs)
-
-    def pre_save(self, model_instance, add):
-        value = vietnamese_sort_key(getattr(model_instance, self.source))
-        setattr(model_instance, self.attname, value)
-        return value
 
 
 def code_field():
@@ -102,12 +62,31 @@ class ScopedQuerySet(models.QuerySet):
 
     `commune_path` is the lookup from the model to its commune; the decision
     of which communes a user may see is hamlets/permissions.py's.
+
+    Parents are dated (hamlets/lineage.py): a commune's staff read what was
+    theirs at any time (`in_communes`, through the unit the record hangs on,
+    `dated_unit`), but edit only what their communes hold today (`held_by`).
     """
 
     commune_path = "commune"
+    # (kind of placement, lookup from the model to that unit) for in_communes; None: the path alone.
+    dated_unit = None
+
+    def held_by(self, communes):
+        """Rows whose unit belongs to one of `communes` today."""
+        return self.filter(**{f"{self.commune_path}__in": communes})
 
     def in_communes(self, communes):
-        return self.filter(**{f"{self.commune_path}__in": communes})
+        """Rows whose unit belongs, or once belonged, to one of `communes`."""
+        if self.dated_unit is None:
+            return self.held_by(communes)
+        from .placement import ever_under_q
+
+        kind, path = self.dated_unit
+        model = {"hamlet": Hamlet, "branch": Branch}[kind]
+        if path == "pk":
+            return self.filter(ever_under_q(kind, communes))
+        return self.filter(**{f"{path}__in": model.objects.filter(ever_under_q(kind, communes)).values("pk")})
 
     def visible_to(self, user):
         from .permissions import visible_communes
@@ -115,9 +94,9 @@ class ScopedQuerySet(models.QuerySet):
         return self.in_communes(visible_communes(user))
 
     def editable_by(self, user):
-        from .permissions import can_edit
+        from .permissions import can_edit, visible_communes
 
-        return self.visible_to(user) if can_edit(user) else self.none()
+        return self.held_by(visible_communes(user)) if can_edit(user) else self.none()
 
 
 class SearchQuerySet(ScopedQuerySet):
@@ -144,6 +123,9 @@ class UnitQuerySet(SearchQuerySet):
         """Districts of the communes (communes and hamlets override this)."""
         return self.filter(pk__in=communes.values("district_id"))
 
+    def held_by(self, communes):
+        return self.in_communes(communes)
+
     def active_on(self, day):
         return self.filter(active_q(day, "established_on", "dissolved_on", start_required=False))
 
@@ -152,8 +134,13 @@ SPECIAL_AREA = "special"
 
 
 class HamletQuerySet(UnitQuerySet):
+    dated_unit = ("hamlet", "pk")
+
     def in_communes(self, communes):
-        return self.filter(commune__in=communes)
+        return ScopedQuerySet.in_communes(self, communes)
+
+    def held_by(self, communes):
+        return ScopedQuerySet.held_by(self, communes)
 
     def in_area(self, area):
         """Hamlets of an area type, or of any when `area` is "special".
@@ -255,6 +242,8 @@ class Hamlet(Unit):
 
 
 class BranchQuerySet(SearchQuerySet):
+    dated_unit = ("branch", "pk")
+
     def active_on(self, day):
         return self.filter(active_q(day, "established_on", "dissolved_on"))
 
@@ -296,10 +285,18 @@ class Gender(models.TextChoices):
 class MemberQuerySet(SearchQuerySet):
     folded_field = "name_folded"
 
-    def in_communes(self, communes):
-        """Members living in, or ever attending a branch of, the communes."""
+    def held_by(self, communes):
+        """Members living in, or ever attending a branch of, the communes' units of today."""
         attended = Membership.objects.filter(member_id=models.OuterRef("pk"), branch__commune__in=communes)
         return self.filter(Q(residence_hamlet__commune__in=communes) | models.Exists(attended))
+
+    def in_communes(self, communes):
+        """Members living in, or ever attending a branch of, a unit that was ever the communes'."""
+        hamlets = Hamlet.objects.in_communes(communes).values("pk")
+        attended = Membership.objects.filter(
+            member_id=models.OuterRef("pk"), branch__in=Branch.objects.in_communes(communes).values("pk")
+        )
+        return self.filter(Q(residence_hamlet__in=hamlets) | models.Exists(attended))
 
     def with_current_branch(self):
         """current_branch / current_commune: names of the branch of the open
@@ -359,6 +356,7 @@ class Member(models.Model):
 
 class MembershipQuerySet(ScopedQuerySet):
     commune_path = "branch__commune"
+    dated_unit = ("branch", "branch")
 
     def active_on(self, day):
         return self.filter(active_q(day, "joined_on", "left_on"))
@@ -414,6 +412,7 @@ class Membership(models.Model):
 
 class SecretaryTermQuerySet(ScopedQuerySet):
     commune_path = "branch__commune"
+    dated_unit = ("branch", "branch")
 
     def active_on(self, day):
         return self.filter(active_q(day, "start_on", "end_on"))
@@ -428,6 +427,9 @@ class BranchSecretary(models.Model):
     )
     start_on = models.DateField(_("ngày bắt đầu nhiệm kỳ"))
     end_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
+    # Appointed by the commune committee when the branch is founded by a
+    # reorganisation, until the branch elects its own (bí thư lâm thời).
+    interim = models.BooleanField(_("lâm thời"), default=False)
 
     objects = SecretaryTermQuerySet.as_manager()
 
@@ -464,6 +466,7 @@ class BranchSecretary(models.Model):
 class VillageHeadQuerySet(SearchQuerySet):
     folded_field = "name_folded"
     commune_path = "hamlet__commune"
+    dated_unit = ("hamlet", "hamlet")
 
     def active_on(self, day):
         return self.filter(active_q(day, "term_start", "term_end"))
@@ -512,10 +515,12 @@ class VillageHead(models.Model):
 
 class BranchScopedQuerySet(ScopedQuerySet):
     commune_path = "branch__commune"
+    dated_unit = ("branch", "branch")
 
 
 class CandidateQuerySet(SearchQuerySet):
     commune_path = "hamlet__commune"
+    dated_unit = ("hamlet", "hamlet")
 
 
 class AdmissionTarget(models.Model):

@@ -65,7 +65,9 @@ def get_editable_or_403(user, queryset, **lookup):
     """The record, if `user` may change it: 404 outside the scope, 403 for a
     read-only role."""
     obj = get_visible_or_404(user, queryset, **lookup)
-    if not can_edit(user):
+    # A record of a unit that has moved to another commune stays readable by
+    # the giving commune's staff, but only the unit holding it today edits it.
+    if not can_edit(user) or not queryset.editable_by(user).filter(pk=obj.pk).exists():
         raise PermissionDenied
     return obj
 
