@@ -119,6 +119,19 @@ class SearchQuerySet(ScopedQuerySet):
 
 
 class UnitQuerySet(SearchQuerySet):
+    def search(self, text):
+        """Units whose name, or a former name (a rename), contains `text`."""
+        from .lineage import LineageLink
+
+        level = self.model._meta.model_name
+        qs = self
+        for word in fold(text).split():
+            renamed = LineageLink.objects.filter(
+                **{f"to_{level}": models.OuterRef("pk")}, former_name_folded__contains=word
+            )
+            qs = qs.filter(Q(name_folded__contains=word) | models.Exists(renamed))
+        return qs
+
     def in_communes(self, communes):
         """Districts of the communes (communes and hamlets override this)."""
         return self.filter(pk__in=communes.values("district_id"))

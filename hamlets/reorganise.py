@@ -127,6 +127,8 @@ class Journal:
 
     def change(self, obj, check=True, **fields):
         for field, value in fields.items():
+            if obj._meta.get_field(field).is_relation:  # journal the id
+                field, value = obj._meta.get_field(field).attname, getattr(value, "pk", None)
             old = getattr(obj, field)
             if old == value:
                 continue
@@ -199,8 +201,9 @@ class Applier:
             unit = model(code=spec.get("code", ""), name=spec.get("name", ""), established_on=self.day)
             if level == "hamlet":
                 unit.kind = spec.get("kind") or Hamlet.Kind.XOM
-                unit.commune = _parent(level, self.content.get("into")) if self.content.get("into") else None
-                if unit.commune is None and predecessors:
+                if self.content.get("into") or not predecessors:
+                    unit.commune = _parent(level, self.content.get("into"))
+                else:
                     unit.commune = predecessors[0].commune
             elif level == "commune":
                 unit.district = _parent(level, self.content.get("into"))
@@ -560,10 +563,14 @@ def undo(event):
                     _("Không hoàn tác được: %(record)s đã được sửa sau lần sắp xếp này.")
                     % {"record": _label(obj) if obj else name}
                 )
+        # Fields of one record are restored together (a membership's end date and reason go in pairs).
+        restored = {}
         for name, pk, field, old, _new in reversed(journal.get("changed", [])):
             model = JOURNAL_MODELS[name]
-            obj = model.objects.get(pk=pk)
+            obj = restored.get((name, pk)) or model.objects.get(pk=pk)
+            restored[(name, pk)] = obj
             setattr(obj, field, _from_json(model, field, old))
+        for obj in restored.values():
             obj.save()
         for name, pk in reversed(journal.get("created", [])):
             model = JOURNAL_MODELS[name]

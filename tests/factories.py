@@ -28,11 +28,11 @@ def district(**kw):
 
 
 def commune(district=None, **kw):
-    return Commune.objects.create(code=kw.pop("code", code("C")), name="Xã", district=district, **kw)
+    return Commune.objects.create(code=kw.pop("code", code("C")), name=kw.pop("name", "Xã"), district=district, **kw)
 
 
 def hamlet(commune, areas=(), **kw):
-    obj = Hamlet.objects.create(code=kw.pop("code", code("H")), name="Xóm", commune=commune, **kw)
+    obj = Hamlet.objects.create(code=kw.pop("code", code("H")), name=kw.pop("name", "Xóm"), commune=commune, **kw)
     for area in areas:
         obj.area_types.add(AreaType.objects.get_or_create(code=area, defaults={"name": area})[0])
     return obj

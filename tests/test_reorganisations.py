@@ -1,0 +1,254 @@
+"""Reorganisation events: each kind applied (figures before the date unchanged,
+after it on the new units) and undone (a full export byte for byte)."""
+
+import datetime
+
+import pytest
+
+from hamlets import reorganise
+from hamlets.exchange import export_path
+from hamlets.models import (
+    Branch,
+    BranchSecretary,
+    Commune,
+    Hamlet,
+    Member,
+    Membership,
+    ParentChange,
+    Reorganisation,
+    VillageHead,
+)
+from reports.indicators import compute, get_unit
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+MERGER = D(2019, 7, 12)
+
+
+def ratio(result, key):
+    figure = result["indicators"][key]
+    return figure["numerator"], figure["denominator"]
+
+
+@pytest.fixture
+def world():
+    """District QL with communes A (xóm 6, 7, 8) and B (xóm 9); a branch per
+    hamlet, residents, a secretary in xóm 6's branch, a head in xóm 6."""
+    district = f.district(code="QL", name="Quỳnh Lưu")
+    a = f.commune(district, code="A", name="Xã A")
+    b = f.commune(district, code="B", name="Xã B")
+    hamlets = {
+        "H6": f.hamlet(a, code="H6", name="Xóm 6", areas=["coastal"]),
+        "H7": f.hamlet(a, code="H7", name="Xóm 7"),
+        "H8": f.hamlet(a, code="H8", name="Xóm 8"),
+        "H9": f.hamlet(b, code="H9", name="Xóm 9"),
+    }
+    branches, people = {}, {}
+    for index, (hamlet_code, count) in enumerate((("H6", 3), ("H7", 4), ("H8", 4), ("H9", 3))):
+        hamlet = hamlets[hamlet_code]
+        branch = f.branch(hamlet.commune, [hamlet], code=f"B{hamlet_code[1:]}")
+        branches[hamlet_code] = branch
+        people[hamlet_code] = f.members_in(branch, count, residence=hamlet, admitted_on=D(1990 + index, 1, 1))
+    f.secretary(branches["H6"], people["H6"][0])
+    f.head(hamlets["H6"], member=people["H6"][1])
+    return {"district": district, "a": a, "b": b, "hamlets": hamlets, "branches": branches, "people": people}
+
+
+def event(kind, level, content, code="E1", effective_on=MERGER):
+    return Reorganisation.objects.create(
+        code=code,
+        kind=kind,
+        level=level,
+        effective_on=effective_on,
+        act_number="08/NQ-HĐND",
+        act_date=D(2019, 7, 12),
+        act_issuer="HĐND tỉnh Nghệ An",
+        content=content,
+    )
+
+
+def figures(kind, code, day):
+    return compute(get_unit(kind, code), day, by_child=True)
+
+
+def export(tmp_path, name):
+    export_path(tmp_path / name)
+    return {p.name: p.read_bytes() for p in sorted((tmp_path / name).glob("*.csv"))}
+
+
+BEFORE, AFTER = MERGER - datetime.timedelta(days=1), MERGER + datetime.timedelta(days=1)
+
+
+def test_hamlet_merge_applied_then_undone(world, tmp_path):
+    original = export(tmp_path, "before")
+    old = {day: figures("commune", "A", day) for day in (BEFORE, MERGER)}
+    secretary = world["people"]["H7"][0]
+    merge = event(
+        "merge",
+        "hamlet",
+        {
+            "from": ["H6", "H7"],
+            "to": [{"code": "H3", "name": "Xóm 3", "kind": "xom"}],
+            "branches": {"H3": {"code": "B3", "name": "Chi bộ xóm 3", "secretary": secretary.code}},
+        },
+    )
+    lines = reorganise.preview(merge)
+    assert "Thành lập Xóm 3 (mã H3)." in lines
+    assert not Hamlet.objects.filter(code="H3").exists()  # the preview wrote nothing
+
+    reorganise.apply(merge)
+
+    # Before the date: nothing changed.
+    assert figures("commune", "A", BEFORE) == old[BEFORE]
+    # From the date: xóm 3 replaces xóm 6 and 7; its branch has their 7 members.
+    now = figures("commune", "A", MERGER)
+    assert ratio(now, "hamlets_without_branch") == (0, 2)
+    assert ratio(now, "hamlets_without_resident_members") == (0, 2)
+    # The head's term ended on the date.
+    assert ratio(now, "village_heads_party_members")[0] == 0
+    assert ratio(old[MERGER], "village_heads_party_members")[0] == 1
+    new_hamlet = Hamlet.objects.get(code="H3")
+    assert list(new_hamlet.area_types.values_list("code", flat=True)) == ["coastal"]
+    branch = Branch.objects.get(code="B3")
+    assert Membership.objects.active_on(MERGER).filter(branch=branch).count() == 7
+    assert Membership.objects.filter(branch__code__in=["B6", "B7"], left_on=MERGER, left_reason="transferred").count() == 7
+    term = BranchSecretary.objects.get(branch=branch)
+    assert (term.member, term.interim, term.start_on) == (secretary, True, MERGER)
+    assert BranchSecretary.objects.get(branch__code="B6").end_on == MERGER
+    assert Member.objects.filter(residence_hamlet=new_hamlet).count() == 7
+    assert Hamlet.objects.get(code="H6").dissolved_on == MERGER
+
+    reorganise.undo(merge)
+    assert export(tmp_path, "after") == original
+    assert Reorganisation.objects.get(pk=merge.pk).status == "planned"
+    assert not ParentChange.objects.exists()
+    # Undone, it can be applied again.
+    reorganise.apply(merge)
+    assert Hamlet.objects.get(code="H3").established_on == MERGER
+
+
+def test_hamlet_split_with_shares_and_a_named_resident(world, tmp_path):
+    original = export(tmp_path, "before")
+    people = world["people"]["H8"]
+    split = event(
+        "split",
+        "hamlet",
+        {
+            "from": ["H8"],
+            "to": [
+                {"code": "H8A", "name": "Xóm 8A", "share": 120},
+                {"code": "H8B", "name": "Xóm 8B", "share": 80},
+            ],
+            "residents": {people[0].code: "H8B"},
+        },
+    )
+    old_before = figures("commune", "A", BEFORE)
+    reorganise.apply(split)
+    assert figures("commune", "A", BEFORE) == old_before
+    a, b = Branch.objects.get(code="CB-H8A"), Branch.objects.get(code="CB-H8B")
+    assert Membership.objects.active_on(MERGER).filter(branch=a).count() == 3  # the largest share
+    assert list(Membership.objects.active_on(MERGER).filter(branch=b).values_list("member__code", flat=True)) == [
+        people[0].code
+    ]
+    now = figures("commune", "A", MERGER)
+    assert ratio(now, "hamlets_without_branch") == (0, 4)
+    reorganise.undo(split)
+    assert export(tmp_path, "after") == original
+
+
+def test_hamlet_move_keeps_history_and_moves_scope(world, tmp_path):
+    original = export(tmp_path, "before")
+    move = event("move", "hamlet", {"from": ["H8"], "into": "B"})
+    reorganise.apply(move)
+    hamlet = Hamlet.objects.get(code="H8")
+    assert hamlet.commune.code == "B"
+    assert Branch.objects.get(code="B8").commune.code == "B"
+    # As they were: before the date xóm 8 counts in A, from it in B.
+    assert ratio(figures("commune", "A", BEFORE), "hamlets_without_branch") == (0, 3)
+    assert ratio(figures("commune", "B", BEFORE), "hamlets_without_branch") == (0, 1)
+    assert ratio(figures("commune", "A", AFTER), "hamlets_without_branch") == (0, 2)
+    assert ratio(figures("commune", "B", AFTER), "hamlets_without_branch") == (0, 2)
+    members_b = figures("commune", "B", AFTER)["indicators"]["members_elderly"]["denominator"]
+    assert members_b == 7
+    # The district total never moved.
+    assert figures("district", "QL", AFTER)["indicators"] == figures("district", "QL", AFTER)["indicators"]
+    reorganise.undo(move)
+    assert export(tmp_path, "after") == original
+
+
+def test_hamlet_move_refused_when_a_branch_also_serves_a_staying_hamlet(world):
+    joint = f.branch(world["a"], [world["hamlets"]["H7"], world["hamlets"]["H8"]], code="BJ", established_on=D(2001, 1, 1))
+    joint.dissolved_on = D(2005, 1, 1)
+    joint.save()
+    move = event("move", "hamlet", {"from": ["H8"], "into": "B"})
+    with pytest.raises(reorganise.Refused, match="BJ"):
+        reorganise.apply(move)
+    assert Hamlet.objects.get(code="H8").commune.code == "A"
+    assert not ParentChange.objects.exists()
+
+
+def test_commune_merge_and_district_abolition(world, tmp_path):
+    original = export(tmp_path, "before")
+    july = D(2025, 7, 1)
+    district_before = figures("district", "QL", july - datetime.timedelta(days=1))
+    merge = event(
+        "merge",
+        "commune",
+        {"from": ["A", "B"], "to": [{"code": "AB", "name": "Xã Mới"}], "into": "QL"},
+        effective_on=july,
+    )
+    abolish = event("dissolve", "district", {"from": ["QL"]}, code="E2", effective_on=july)
+    reorganise.apply(merge)
+    reorganise.apply(abolish)
+    new = Commune.objects.get(code="AB")
+    assert new.district is None
+    assert Hamlet.objects.filter(commune=new).count() == 4
+    # Before: two communes in the district, figures unchanged.
+    assert figures("district", "QL", july - datetime.timedelta(days=1)) == district_before
+    assert [c["unit"]["code"] for c in district_before["children"]] == ["A", "B"]
+    # After: the province's child is the new commune, directly; same hamlets.
+    province = figures("province", "all", july)
+    assert [c["unit"]["code"] for c in province["children"]] == ["AB"]
+    assert ratio(province, "hamlets_without_branch") == (0, 4)
+    # Undo in reverse order; the first undo of the merge is refused while the abolition depends on it.
+    with pytest.raises(reorganise.Refused):
+        reorganise.undo(merge)
+    reorganise.undo(abolish)
+    reorganise.undo(merge)
+    assert export(tmp_path, "after") == original
+
+
+def test_rename_keeps_the_former_name_for_search(world):
+    rename = event("rename", "hamlet", {"from": ["H9"], "name": "Xóm Đồng Tâm"})
+    reorganise.apply(rename)
+    assert Hamlet.objects.get(code="H9").name == "Xóm Đồng Tâm"
+    assert list(Hamlet.objects.search("xom 9").values_list("code", flat=True)) == ["H9"]
+
+
+def test_a_broken_rule_refuses_the_whole_event(world):
+    # A head whose term starts after the merger date cannot be ended on it.
+    f.head(world["hamlets"]["H7"], term_start=D(2020, 1, 1), code="V-LATE")
+    merge = event("merge", "hamlet", {"from": ["H6", "H7"], "to": [{"code": "H3", "name": "Xóm 3"}]})
+    with pytest.raises(reorganise.Refused, match="V-LATE"):
+        reorganise.apply(merge)
+    assert not Hamlet.objects.filter(code="H3").exists()
+    assert Membership.objects.filter(left_on=MERGER).count() == 0
+    assert Reorganisation.objects.get(pk=merge.pk).status == "planned"
+
+
+def test_a_planned_event_waits_for_its_date(world):
+    future = event("rename", "hamlet", {"from": ["H9"], "name": "Xóm Mới"}, effective_on=D(2099, 1, 1))
+    with pytest.raises(reorganise.Refused, match="01/01/2099"):
+        reorganise.apply(future)
+
+
+def test_undo_refused_when_a_later_record_depends_on_the_event(world):
+    merge = event("merge", "hamlet", {"from": ["H6", "H7"], "to": [{"code": "H3", "name": "Xóm 3"}]})
+    reorganise.apply(merge)
+    f.head(Hamlet.objects.get(code="H3"), term_start=D(2020, 1, 1), code="V-NEW")
+    with pytest.raises(reorganise.Refused, match="V-NEW"):
+        reorganise.undo(merge)
+    assert VillageHead.objects.filter(code="V-NEW").exists()
+    assert Hamlet.objects.filter(code="H3").exists()
