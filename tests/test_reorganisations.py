@@ -252,3 +252,51 @@ def test_undo_refused_when_a_later_record_depends_on_the_event(world):
         reorganise.undo(merge)
     assert VillageHead.objects.filter(code="V-NEW").exists()
     assert Hamlet.objects.filter(code="H3").exists()
+
+
+def restated(kind, code, day):
+    return compute(get_unit(kind, code), day, by_child=True, restated=True)
+
+
+def test_restated_figures_follow_the_lineage_to_todays_communes(world):
+    """Merge xóm 6 + 7 into xóm 3 (2019), split xóm 8 into a new xóm 8A
+    (120 households) and a part joining xóm 9 of commune B (80), then move
+    xóm 3 to commune B (2021). Restated on today's communes, the 2018 records
+    of xóm 6 and 7 belong to B; xóm 8's to A (its largest share)."""
+    h8_people = world["people"]["H8"]
+    reorganise.apply(event("merge", "hamlet", {"from": ["H6", "H7"], "to": [{"code": "H3", "name": "Xóm 3"}]}))
+    reorganise.apply(
+        event(
+            "split",
+            "hamlet",
+            {
+                "from": ["H8"],
+                "to": [{"code": "H8A", "name": "Xóm 8A", "share": 120}, {"code": "H9", "share": 80}],
+                "residents": {h8_people[0].code: "H9"},
+            },
+            code="E2",
+            effective_on=D(2020, 1, 1),
+        )
+    )
+    reorganise.apply(event("move", "hamlet", {"from": ["H3"], "into": "B"}, code="E3", effective_on=D(2021, 1, 1)))
+    past = D(2018, 12, 31)
+    as_they_were = figures("district", "QL", past)
+    again = restated("district", "QL", past)
+    # Whole-unit totals never change by restating.
+    assert as_they_were["indicators"] == again["indicators"]
+    assert as_they_were["unit"] == again["unit"]
+    by_code = {c["unit"]["code"]: c["indicators"] for c in again["children"]}
+    old = {c["unit"]["code"]: c["indicators"] for c in as_they_were["children"]}
+    # As they were: A had xóm 6, 7, 8 (11 members), B xóm 9 (3).
+    assert ratio({"indicators": old["A"]}, "hamlets_without_branch") == (0, 3)
+    assert old["A"]["members_elderly"]["denominator"] == 11
+    # Restated by hand: B = xóm 6, 7 (now xóm 3, in B) + xóm 9; A = xóm 8 (now xóm 8A).
+    assert by_code["B"]["hamlets_without_branch"]["denominator"] == 3
+    assert by_code["B"]["members_elderly"]["denominator"] == 3 + 4 + 3
+    assert by_code["A"]["hamlets_without_branch"]["denominator"] == 1
+    assert by_code["A"]["members_elderly"]["denominator"] == 4
+    # After the split, the named resident counts where she was transferred.
+    later = restated("commune", "B", D(2020, 6, 1))
+    assert later["indicators"]["members_elderly"]["denominator"] == 3 + 4 + 3 + 1
+    # A commune's restated figure through the command's option gives the same JSON shape.
+    assert set(later) == set(figures("commune", "B", D(2020, 6, 1)))

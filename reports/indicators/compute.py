@@ -1,5 +1,6 @@
 """Figures of a unit (and of its children) from the per-commune rows of a snapshot."""
 
+from coverage_site.lib.dates import today
 from hamlets.models import (
     District,
 )
@@ -52,12 +53,17 @@ def child_units(unit, day):
     return []
 
 
-def compute(unit, day, area=None, by_child=False, snapshot=None):
+def compute(unit, day, area=None, by_child=False, snapshot=None, restated=False):
     """The indicators JSON of indicators.md ("Machine-readable output").
 
     Pass a `snapshot` when the caller has one (the dashboard's action lists,
-    a trend's month ends read together), so the states are read once."""
-    communes = unit_communes(unit, day)
+    a trend's month ends read together), so the states are read once.
+    Restated: the records of `day` attributed to today's units (same JSON)."""
+    if snapshot is None and restated:
+        snapshot = Snapshot.of_unit(unit, [day], area, restated=True)[day]
+    restated = restated or bool(snapshot and snapshot.restated)
+    units_day = today() if restated else day
+    communes = unit_communes(unit, units_day)
     snapshot = snapshot or Snapshot(communes, day, area)
     per_commune = snapshot.per_commune()
     commune_ids = list(communes.values_list("pk", flat=True))
@@ -69,7 +75,7 @@ def compute(unit, day, area=None, by_child=False, snapshot=None):
         "children": [],
     }
     if by_child:
-        for child, child_commune_ids in child_units(unit, day):
+        for child, child_commune_ids in child_units(unit, units_day):
             result["children"].append(
                 {
                     "unit": child.as_json(),

@@ -12,7 +12,7 @@ from django.db.models import (
     Sum,
 )
 
-from coverage_site.lib.dates import add_years, is_active
+from coverage_site.lib.dates import add_years, is_active, today
 from hamlets.models import (
     AdmissionTarget,
     Branch,
@@ -137,7 +137,7 @@ class StateReader:
     Snapshot.many (a trend's twelve month ends) both use it.
     """
 
-    def __init__(self, communes, days, area=None):
+    def __init__(self, communes, days, area=None, restate=None):
         self.days = sorted(set(days))
         self.area = area
         communes = Commune.objects.filter(pk__in=list(communes.values_list("pk", flat=True)))
@@ -157,6 +157,11 @@ class StateReader:
             self.in_area = set(hamlets.in_area(area).values_list("pk", flat=True))
         self.branches = list(branches.values_list("pk", "commune_id", "established_on", "dissolved_on"))
         self.branch_placement = Placement("branch", ((pk, c) for pk, c, _s, _e in self.branches))
+        # Restated on today's units (hamlets/restate.py): rows are keyed by
+        # the commune their records belong to today instead of on the date.
+        self.restate = restate
+        if restate is not None:
+            restate.load([row[0] for row in self.hamlets], [row[0] for row in self.branches])
         branch_ids = branches.values("pk")
         hamlet_ids = hamlets.values("pk")
         self.links = list(
@@ -343,8 +348,19 @@ class StateReader:
             year_count = counts.get(f"year__{key}", 0)
             commune = self.branch_placement.at(branch_id, day)
             if year_count and commune in self.commune_ids:
+                if self.restate is not None:
+                    commune = self.restate.commune_of_branch(branch_id)
                 admissions[commune] = admissions.get(commune, 0) + year_count
-        targets = {commune: total for (commune, year), total in self.targets.items() if year == day.year}
+        targets = {}
+        for (commune, year), total in self.targets.items():
+            if year == day.year:
+                commune = commune if self.restate is None else self.restate.commune_today(commune)
+                targets[commune] = targets.get(commune, 0) + total
+        if self.restate is not None:
+            for pk, row in hamlets.items():
+                row["commune_id"] = self.restate.commune_of_hamlet(pk)
+            for pk, row in branch_rows.items():
+                row["commune_id"] = self.restate.commune_of_branch(pk)
         return hamlets, branch_rows, admissions, targets
 
 
@@ -353,6 +369,7 @@ class Snapshot:
 
     def __init__(self, communes, day, area=None, reader=None):
         reader = reader or StateReader(communes, [day], area)
+        self.restated = reader.restate is not None
         self.day, self.area, self.communes = day, area, reader.communes
         self.hamlets, self.branches, self.admissions, self.targets = reader.at(day)
 
@@ -363,13 +380,23 @@ class Snapshot:
         return {day: cls(communes, day, area, reader=reader) for day in reader.days}
 
     @classmethod
-    def of_unit(cls, unit, days, area=None):
+    def of_unit(cls, unit, days, area=None, restated=False):
         """{day: Snapshot of the unit's communes at that day}, all read together.
 
         The unit's communes may differ between the dates (a commune founded or
-        dissolved in between); each date's snapshot keeps only its own."""
-        per_day = {day: set(unit_communes(unit, day).values_list("pk", flat=True)) for day in days}
-        snapshots = cls.many(Commune.objects.filter(pk__in=set().union(*per_day.values())), days, area)
+        dissolved in between); each date's snapshot keeps only its own.
+        Restated: every date keeps the records that belong to the unit's
+        communes of today, following the lineage (hamlets/restate.py)."""
+        if restated:
+            from hamlets.restate import Restatement, sources_of
+
+            today_communes = set(unit_communes(unit, today()).values_list("pk", flat=True))
+            reader = StateReader(sources_of(today_communes), days, area, restate=Restatement())
+            snapshots = {day: cls(None, day, area, reader=reader) for day in reader.days}
+            per_day = dict.fromkeys(days, today_communes)
+        else:
+            per_day = {day: set(unit_communes(unit, day).values_list("pk", flat=True)) for day in days}
+            snapshots = cls.many(Commune.objects.filter(pk__in=set().union(*per_day.values())), days, area)
         for day, snapshot in snapshots.items():
             keep = per_day[day]
             snapshot.hamlets = {pk: row for pk, row in snapshot.hamlets.items() if row["commune_id"] in keep}
