@@ -121,8 +121,6 @@ class SearchQuerySet(ScopedQuerySet):
 class UnitQuerySet(SearchQuerySet):
     def search(self, text):
         """Units whose name, or a former name (a rename), contains `text`."""
-        from .lineage import LineageLink
-
         level = self.model._meta.model_name
         qs = self
         for word in fold(text).split():

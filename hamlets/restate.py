@@ -80,9 +80,9 @@ class Restatement:
         """Whether some record had successors in different places: restated
         figures then follow the largest share, and the page says so."""
         return any(
-            LineageLink.objects.filter(whole=False).exclude(to_hamlet__isnull=True, to_branch__isnull=True).values_list(
-                "pk", flat=True
-            )[:1]
+            LineageLink.objects.filter(whole=False)
+            .exclude(to_hamlet__isnull=True, to_branch__isnull=True)
+            .values_list("pk", flat=True)[:1]
         )
 
 

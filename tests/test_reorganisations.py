@@ -113,7 +113,8 @@ def test_hamlet_merge_applied_then_undone(world, tmp_path):
     assert list(new_hamlet.area_types.values_list("code", flat=True)) == ["coastal"]
     branch = Branch.objects.get(code="B3")
     assert Membership.objects.active_on(MERGER).filter(branch=branch).count() == 7
-    assert Membership.objects.filter(branch__code__in=["B6", "B7"], left_on=MERGER, left_reason="transferred").count() == 7
+    transferred = Membership.objects.filter(branch__code__in=["B6", "B7"], left_on=MERGER, left_reason="transferred")
+    assert transferred.count() == 7
     term = BranchSecretary.objects.get(branch=branch)
     assert (term.member, term.interim, term.start_on) == (secretary, True, MERGER)
     assert BranchSecretary.objects.get(branch__code="B6").end_on == MERGER
@@ -179,7 +180,8 @@ def test_hamlet_move_keeps_history_and_moves_scope(world, tmp_path):
 
 
 def test_hamlet_move_refused_when_a_branch_also_serves_a_staying_hamlet(world):
-    joint = f.branch(world["a"], [world["hamlets"]["H7"], world["hamlets"]["H8"]], code="BJ", established_on=D(2001, 1, 1))
+    hamlets = [world["hamlets"]["H7"], world["hamlets"]["H8"]]
+    joint = f.branch(world["a"], hamlets, code="BJ", established_on=D(2001, 1, 1))
     joint.dissolved_on = D(2005, 1, 1)
     joint.save()
     move = event("move", "hamlet", {"from": ["H8"], "into": "B"})
