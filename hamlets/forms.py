@@ -401,3 +401,116 @@ class ChangeLogForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = get_user_model().objects.order_by("username")
+
+
+# --- reorganisation events (administrators) ---------------------------------------------------
+
+
+def _codes(text):
+    return [code for code in (part.strip() for part in text.replace(";", ",").replace("\n", ",").split(",")) if code]
+
+
+class ReorganisationForm(forms.ModelForm):
+    """An event as an administrator enters it from the legal act: codes of the
+    predecessors, one line per successor, the parent. Turned into the event's
+    `content` (hamlets/reorganise.py)."""
+
+    predecessors = forms.CharField(
+        label=_("Đơn vị trước sắp xếp (mã)"),
+        required=False,
+        help_text=_("Mã các thôn, xóm (hoặc xã, huyện), cách nhau bằng dấu phẩy. Ví dụ: QL-QT-06, QL-QT-07."),
+    )
+    successors = forms.CharField(
+        label=_("Đơn vị sau sắp xếp"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Mỗi dòng một đơn vị: mã; tên; số hộ (không bắt buộc). Mã chưa có thì đơn vị được thành lập; "
+            "mã đã có là đơn vị nhận sáp nhập. Ví dụ: QL-QT-03; Xóm 3; 215"
+        ),
+    )
+    into = forms.CharField(
+        label=_("Thuộc đơn vị (mã)"),
+        required=False,
+        help_text=_("Xã của thôn, xóm mới hoặc chuyển đến; huyện của xã (để trống: trực thuộc tỉnh)."),
+    )
+    new_name = forms.CharField(label=_("Tên mới (đổi tên)"), required=False)
+    secretary = forms.CharField(
+        label=_("Bí thư lâm thời (mã đảng viên)"),
+        required=False,
+        help_text=_("Chỉ định bí thư lâm thời cho chi bộ mới (sáp nhập thôn, xóm)."),
+    )
+    residents = forms.CharField(
+        label=_("Nơi ở mới của đảng viên (chia tách)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Mỗi dòng: mã đảng viên: mã thôn, xóm kế thừa. Người không ghi về thôn, xóm kế thừa có nhiều hộ nhất."
+        ),
+    )
+
+    class Meta:
+        model = models.Reorganisation
+        fields = ["code", "level", "kind", "effective_on", "act_number", "act_date", "act_issuer", "note"]
+        field_classes = {"effective_on": DateField, "act_date": DateField}
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("user", None)
+        super().__init__(*args, **kwargs)
+        content = self.instance.content or {}
+        if content and not self.is_bound:
+            self.initial.update(
+                predecessors=", ".join(content.get("from", [])),
+                successors="\n".join(
+                    "; ".join(str(x) for x in (s.get("code", ""), s.get("name", ""), s.get("share") or "") if x != "")
+                    for s in content.get("to", [])
+                ),
+                into=content.get("into", ""),
+                new_name=content.get("name", ""),
+                secretary=next(iter(content.get("branches", {}).values()), {}).get("secretary", ""),
+                residents="\n".join(f"{m}: {h}" for m, h in content.get("residents", {}).items()),
+            )
+
+    def clean_successors(self):
+        rows = []
+        for number, line in enumerate(self.cleaned_data["successors"].splitlines(), 1):
+            parts = [part.strip() for part in line.split(";")]
+            if not parts[0]:
+                continue
+            row = {"code": parts[0]}
+            if len(parts) > 1 and parts[1]:
+                row["name"] = parts[1]
+            if len(parts) > 2 and parts[2]:
+                if not parts[2].isdigit():
+                    raise forms.ValidationError(
+                        _("Dòng %(line)d: số hộ “%(value)s” phải là số nguyên.") % {"line": number, "value": parts[2]}
+                    )
+                row["share"] = int(parts[2])
+            rows.append(row)
+        return rows
+
+    def clean_residents(self):
+        pairs = {}
+        for number, line in enumerate(self.cleaned_data["residents"].splitlines(), 1):
+            if not line.strip():
+                continue
+            member, sep, hamlet = line.partition(":")
+            if not sep or not member.strip() or not hamlet.strip():
+                raise forms.ValidationError(_("Dòng %(line)d: cần “mã đảng viên: mã thôn, xóm”.") % {"line": number})
+            pairs[member.strip()] = hamlet.strip()
+        return pairs
+
+    def save(self, commit=True):
+        data = self.cleaned_data
+        content = {"from": _codes(data["predecessors"]), "to": data["successors"]}
+        if data["into"].strip():
+            content["into"] = data["into"].strip()
+        if data["new_name"].strip():
+            content["name"] = data["new_name"].strip()
+        if data["residents"]:
+            content["residents"] = data["residents"]
+        if data["secretary"].strip() and len(data["successors"]) == 1:
+            content["branches"] = {data["successors"][0]["code"]: {"secretary": data["secretary"].strip()}}
+        self.instance.content = content
+        return super().save(commit)

@@ -127,3 +127,81 @@ def sources_of(commune_pks):
         if more <= found:
             return Commune.objects.filter(pk__in=found)
         found |= more
+
+
+def events_touching(unit, start, end):
+    """Applied reorganisations effective in (start, end] that touched a
+    reports Unit: its communes' hamlets, branches or the communes themselves,
+    then or today."""
+    from django.db.models import Q
+
+    from coverage_site.lib.dates import today
+
+    from .lineage import Reorganisation
+
+    events = Reorganisation.objects.filter(status="applied", effective_on__gt=start, effective_on__lte=end)
+    if unit.kind == "province":
+        return events.order_by("effective_on", "code")
+    from reports.indicators.units import unit_communes
+
+    communes = {pk for day in (start, end, today()) for pk in unit_communes(unit, day).values_list("pk", flat=True)}
+    communes = set(sources_of(communes).values_list("pk", flat=True))
+    touching = (
+        Q(links__from_hamlet__commune__in=communes)
+        | Q(links__to_hamlet__commune__in=communes)
+        | Q(links__from_commune__in=communes)
+        | Q(links__to_commune__in=communes)
+        | Q(moves__old_commune__in=communes)
+        | Q(moves__commune__in=communes)
+    )
+    return events.filter(touching).distinct().order_by("effective_on", "code")
+
+
+class Lineage:
+    """A unit's lineage for its page: `came_from` and `became` are lists of
+    (event, other unit or None, link); `moves` are its dated parent changes."""
+
+    def __init__(self, came_from, became, renamed, moves):
+        self.came_from, self.became, self.renamed, self.moves = came_from, became, renamed, moves
+
+    def __bool__(self):
+        return bool(self.came_from or self.became or self.renamed or self.moves)
+
+
+def unit_link(unit):
+    """(name, url) of a unit in a lineage: a commune's or district's dashboard,
+    a hamlet's or branch's page; None for no unit."""
+    from django.urls import reverse
+
+    if unit is None:
+        return None
+    kind = unit._meta.model_name
+    if kind in ("commune", "district"):
+        return unit.name, reverse("reports:dashboard", kwargs={"kind": kind, "code": unit.code})
+    return unit.name, reverse(f"hamlets:{kind}_detail", kwargs={"code": unit.code})
+
+
+def lineage_of(level, pk):
+    """The Lineage of a hamlet, commune, district or branch (by pk)."""
+    from .lineage import ParentChange
+
+    links = LineageLink.objects.select_related("event", f"from_{level}", f"to_{level}").order_by(
+        "event__effective_on", "pk"
+    )
+    came_from = [
+        (link.event, unit_link(getattr(link, f"from_{level}")), link)
+        for link in links.filter(**{f"to_{level}": pk}).exclude(**{f"from_{level}": pk})
+    ]
+    became = [
+        (link.event, unit_link(getattr(link, f"to_{level}")), link)
+        for link in links.filter(**{f"from_{level}": pk}).exclude(**{f"to_{level}": pk})
+    ]
+    renamed = [(link.event, None, link) for link in links.filter(**{f"from_{level}": pk, f"to_{level}": pk})]
+    moves = []
+    if level in ("hamlet", "branch", "commune"):
+        moves = list(
+            ParentChange.objects.filter(**{level: pk})
+            .select_related("event", "old_commune", "old_district")
+            .order_by("changed_on", "pk")
+        )
+    return Lineage(came_from, became, renamed, moves)

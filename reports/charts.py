@@ -51,8 +51,14 @@ def bar_chart(title, items, width=380):
     return _svg(width, height, title, desc, "".join(parts))
 
 
-def line_chart(title, points, width=320, height=150):
-    """A trend line: points are (label, figure {numerator, denominator, ratio})."""
+MARKER = "#8a5a00"
+
+
+def line_chart(title, points, width=320, height=150, markers=()):
+    """A trend line: points are (label, figure {numerator, denominator, ratio}).
+
+    `markers`: (index, text) for a reorganisation that took effect between
+    point index-1 and point index: a dashed line with the act's number."""
     figures = dict(points)
     points = [(label, figure["ratio"]) for label, figure in points]
     left, right, top, bottom = 40, 24, 12, 28
@@ -84,5 +90,14 @@ def line_chart(title, points, width=320, height=150):
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{LINE}"/>')
     if coordinates:
         parts.insert(0, f'<polyline points="{" ".join(coordinates)}" fill="none" stroke="{LINE}" stroke-width="2"/>')
+    for index, text in markers:
+        x = left + (index - 0.5) * step if index else left
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="{MARKER}" '
+            f'stroke-dasharray="3 2" class="reform-marker"/>'
+            f'<text x="{x + 2:.1f}" y="{top + 9}" font-size="9" fill="{MARKER}">{escape(text)}</text>'
+        )
     desc = "; ".join(f"{label}: {percent(figures[label])}" for label, _ratio in points)
+    if markers:
+        desc += ". " + "; ".join(text for _index, text in markers)
     return _svg(width, height, title, desc, "".join(parts))

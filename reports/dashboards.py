@@ -151,11 +151,12 @@ def action_lists(snapshot):
     }
 
 
-def dashboard(unit, day, area=None, sort=None, chart_key="hamlets_without_branch"):
-    """Everything the dashboard page of a unit shows."""
+def dashboard(unit, day, area=None, sort=None, chart_key="hamlets_without_branch", restated=False):
+    """Everything the dashboard page of a unit shows (as the units were on
+    `day`, or restated on today's units)."""
     previous_day = month_end_before(day)
     # Both dates' states are read together (cheaper than twice).
-    snapshots = Snapshot.of_unit(unit, [previous_day, day], area)
+    snapshots = Snapshot.of_unit(unit, [previous_day, day], area, restated=restated)
     snapshot = snapshots[day]
     current = compute(unit, day, area, by_child=True, snapshot=snapshot)
     previous = compute(unit, previous_day, area, snapshot=snapshots[previous_day])
@@ -191,21 +192,64 @@ def dashboard(unit, day, area=None, sort=None, chart_key="hamlets_without_branch
         "chart": chart,
         "chart_indicator": chart_indicator,
         "month_ends": recent_month_ends(day, 6),
+        "restated": restated,
+        "lineage": unit_lineage(unit),
     }
 
 
-def trend(unit, day, area=None, keys=MAIN_KEYS):
-    """The figures at the 12 month ends up to `day`, and a line chart per indicator.
+def unit_lineage(unit):
+    """Where a district or commune came from and what it became (reports Unit)."""
+    from hamlets.restate import lineage_of
 
-    Each month end is computed once and kept in the cache until the data
-    change, so past months are not recomputed on every visit."""
-    days = recent_month_ends(day, 12)
-    by_day = compute_many_cached(unit, days, area)
+    if unit.kind == "province":
+        return None
+    return lineage_of(unit.kind, unit.pk)
+
+
+def year_ends(day, first_year=2016):
+    """31 December of each year from `first_year` before `day`'s year, then `day`."""
+    return [datetime.date(year, 12, 31) for year in range(first_year, day.year)] + [day]
+
+
+def reform_markers(unit, days):
+    """(index in days, text) of the reorganisations that took effect inside the
+    period and touched the unit: where a chart's line crosses a reform."""
+    from hamlets.restate import events_touching
+
+    markers = []
+    for event in events_touching(unit, days[0], days[-1]):
+        index = next(i for i, d in enumerate(days) if d >= event.effective_on)
+        markers.append((index, event.act_number, event))
+    return markers
+
+
+def trend(unit, day, area=None, keys=MAIN_KEYS, restated=False, years=False):
+    """The figures at the 12 month ends up to `day` (or at each year end since
+    2016), as they were or restated on today's units, and a line chart per
+    indicator, marked where a reorganisation took effect.
+
+    Each date is computed once and kept in the cache until the data change,
+    so past months are not recomputed on every visit."""
+    days = year_ends(day) if years else recent_month_ends(day, 12)
+    by_day = compute_many_cached(unit, days, area, restated=restated)
     results = [by_day[d] for d in days]
+    markers = reform_markers(unit, days)
+    label = "%Y" if years else "%m/%Y"
     series = []
     for key in keys:
         indicator = INDICATOR_BY_KEY[key]
-        points = [(f"{d:%m/%Y}", result["indicators"][key]) for d, result in zip(days, results, strict=True)]
+        points = [(f"{d:{label}}", result["indicators"][key]) for d, result in zip(days, results, strict=True)]
         figures = [result["indicators"][key] for result in results]
-        series.append((indicator, charts.line_chart(indicator.title, points), figures))
-    return {"unit": unit, "as_of": day, "area": area or "", "days": days, "series": series}
+        chart = charts.line_chart(indicator.title, points, markers=[(index, text) for index, text, _e in markers])
+        series.append((indicator, chart, figures))
+    return {
+        "unit": unit,
+        "as_of": day,
+        "area": area or "",
+        "days": days,
+        "series": series,
+        "restated": restated,
+        "years": years,
+        "date_format": "Y" if years else "m/Y",
+        "events": [event for _index, _text, event in markers],
+    }

@@ -34,7 +34,10 @@ def indicators_api(request):
     if not can_see_unit(request.user, unit):
         # 404, not 403: a unit outside the user's scope is not theirs to know about.
         return JsonResponse({"error": "Không tìm thấy đơn vị trong phạm vi của bạn."}, status=404)
-    return JsonResponse(indicators.compute(unit, day, area, by_child), json_dumps_params={"ensure_ascii": False})
+    restated = request.GET.get("restated", "") in ("1", "true", "yes")
+    return JsonResponse(
+        indicators.compute(unit, day, area, by_child, restated=restated), json_dumps_params={"ensure_ascii": False}
+    )
 
 
 # --- dashboards ---------------------------------------------------------------------------------
@@ -76,7 +79,14 @@ def dashboard_home(request):
 def dashboard(request, kind, code):
     unit = unit_or_404(request, kind, code)
     day, area = page_arguments(request)
-    context = dashboards.dashboard(unit, day, area, request.GET.get("sort"), request.GET.get("chart", ""))
+    context = dashboards.dashboard(
+        unit,
+        day,
+        area,
+        request.GET.get("sort"),
+        request.GET.get("chart", ""),
+        restated=request.GET.get("view") == "restated",
+    )
     export = request.GET.get("export")
     if export is not None:
         if export not in spreadsheets.EXPORT_FORMATS:
@@ -84,6 +94,7 @@ def dashboard(request, kind, code):
         return breakdown_export(context, export)
     context["area_choices"] = dashboards.area_choices()
     context["query"] = request.GET.urlencode()
+    context["view_param"] = "&view=restated" if context["restated"] else ""
     context["unserved_url"] = (
         reverse("reports:drill_down", kwargs={"kind": kind, "code": code, "key": "hamlets_without_branch"})
         + "?"
@@ -140,7 +151,9 @@ def _breakdown_file(context, export_format):
 def trend(request, kind, code):
     unit = unit_or_404(request, kind, code)
     day, area = page_arguments(request)
-    context = dashboards.trend(unit, day, area)
+    context = dashboards.trend(
+        unit, day, area, restated=request.GET.get("view") == "restated", years=request.GET.get("period") == "years"
+    )
     context["area_choices"] = dashboards.area_choices()
     return render(request, "reports/trend.html", context)
 
@@ -153,7 +166,8 @@ def drill_down(request, kind, code, key):
     if indicator is None:
         raise Http404
     day, area = page_arguments(request)
-    snapshot = indicators.Snapshot(indicators.unit_communes(unit, day), day, area)
+    restated = request.GET.get("view") == "restated"
+    snapshot = indicators.Snapshot.of_unit(unit, [day], area, restated=restated)[day]
     rows = indicators.numerator_rows(key, unit, day, area, snapshot=snapshot)
     search = request.GET.get("q", "").strip()
     if indicator.level == "hamlet":
@@ -195,6 +209,7 @@ def drill_down(request, kind, code, key):
             "area": area or "",
             "table": table,
             "search": search,
+            "restated": restated,
             "back_url": reverse("reports:dashboard", kwargs={"kind": kind, "code": code}),
         },
     )

@@ -55,3 +55,10 @@ from .lists import (  # noqa: F401
     villagehead_list,
 )
 from .records import branch_detail, hamlet_detail, member_detail  # noqa: F401
+from .reorganisations import (  # noqa: F401, E402
+    reorganisation_apply,
+    reorganisation_detail,
+    reorganisation_edit,
+    reorganisation_list,
+    reorganisation_undo,
+)

@@ -1,7 +1,10 @@
 """The pages of one hamlet, branch or member."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import render
+
+from hamlets.restate import lineage_of
 
 from .. import actions, models
 from ..permissions import (
@@ -14,13 +17,18 @@ from .common import as_of_from
 # --- record pages ------------------------------------------------------------------------------
 
 
+def communes_ever(unit):
+    """The communes a hamlet or branch has belonged to (dated parents)."""
+    return models.Commune.objects.filter(Q(pk=unit.commune_id) | Q(pk__in=unit.moves.values("old_commune")))
+
+
 @login_required
 def hamlet_detail(request, code):
     from reports.indicators import Snapshot, hamlet_coverage
 
     hamlet = get_visible_or_404(request.user, models.Hamlet.objects.select_related("commune"), code=code)
     day = as_of_from(request)
-    row = Snapshot(models.Commune.objects.filter(pk=hamlet.commune_id), day).hamlets.get(hamlet.pk)
+    row = Snapshot(communes_ever(hamlet), day).hamlets.get(hamlet.pk)
     context = {
         "hamlet": hamlet,
         "as_of": day,
@@ -33,7 +41,8 @@ def hamlet_detail(request, code):
         "heads": hamlet.head_terms.select_related("member").order_by("-term_start"),
         "candidates": hamlet.candidates.order_by("-identified_on"),
         "timeline": hamlet_timeline(hamlet),
-        "can_edit": can_edit(request.user),
+        "lineage": lineage_of("hamlet", hamlet.pk),
+        "can_edit": models.Hamlet.objects.editable_by(request.user).filter(pk=hamlet.pk).exists(),
     }
     return render(request, "hamlets/hamlet_detail.html", context)
 
@@ -44,7 +53,7 @@ def branch_detail(request, code):
 
     branch = get_visible_or_404(request.user, models.Branch.objects.select_related("commune"), code=code)
     day = as_of_from(request)
-    row = Snapshot(models.Commune.objects.filter(pk=branch.commune_id), day).branches.get(branch.pk)
+    row = Snapshot(communes_ever(branch), day).branches.get(branch.pk)
     context = {
         "branch": branch,
         "as_of": day,
@@ -57,7 +66,8 @@ def branch_detail(request, code):
         "secretaries": branch.secretary_terms.select_related("member").order_by("-start_on"),
         "ratings": branch.ratings.order_by("-year"),
         "timeline": branch_timeline(branch),
-        "can_edit": can_edit(request.user),
+        "lineage": lineage_of("branch", branch.pk),
+        "can_edit": models.Branch.objects.editable_by(request.user).filter(pk=branch.pk).exists(),
     }
     return render(request, "hamlets/branch_detail.html", context)
 

@@ -32,6 +32,6 @@ def parse_arguments(*, unit, as_of, area=None):
     return resolved, day, area
 
 
-def compute_from_arguments(*, unit, as_of, area=None, by_child=False):
+def compute_from_arguments(*, unit, as_of, area=None, by_child=False, restated=False):
     """Shared by the command and the API, so both answer the same JSON."""
-    return compute(*parse_arguments(unit=unit, as_of=as_of, area=area), by_child)
+    return compute(*parse_arguments(unit=unit, as_of=as_of, area=area), by_child, restated=restated)

@@ -1,5 +1,7 @@
 """Figures of several dates, remembered until the data change."""
 
+from coverage_site.lib.dates import today
+
 from .catalogue import at_risk_settings
 from .compute import compute
 from .states import Snapshot
@@ -12,36 +14,39 @@ def data_version():
     from django.db.models import Max
 
     from hamlets.exchange.schema import SHEETS
+    from hamlets.lineage import LineageLink, ParentChange, Reorganisation
 
     total = 0
-    for sheet in SHEETS:
-        total += sheet.model.history.aggregate(latest=Max("history_id"))["latest"] or 0
+    for model in [*(sheet.model for sheet in SHEETS), Reorganisation, LineageLink, ParentChange]:
+        total += model.history.aggregate(latest=Max("history_id"))["latest"] or 0
     return total
 
 
-def compute_many(unit, days, area=None):
+def compute_many(unit, days, area=None, restated=False):
     """{day: compute(unit, day, area)} for several dates, their states read together."""
-    snapshots = Snapshot.of_unit(unit, days, area)
+    snapshots = Snapshot.of_unit(unit, days, area, restated=restated)
     return {day: compute(unit, day, area, snapshot=snapshots[day]) for day in days}
 
 
-def _cache_key(unit, day, area, by_child, version):
+def _cache_key(unit, day, area, by_child, version, restated=False):
     # The at-risk settings are part of the key: changing them changes the figures.
+    # Restated figures depend on today's units, so today's date is part of their key.
     risk = "-".join(str(v) for v in at_risk_settings().values())
-    return f"indicators:{version}:{risk}:{unit.kind}:{unit.code}:{day.isoformat()}:{area or ''}:{int(by_child)}"
+    view = f"r{today().isoformat()}" if restated else "w"
+    return f"indicators:{version}:{risk}:{view}:{unit.kind}:{unit.code}:{day.isoformat()}:{area or ''}:{int(by_child)}"
 
 
-def compute_many_cached(unit, days, area=None, version=None):
+def compute_many_cached(unit, days, area=None, version=None, restated=False):
     """compute_many(), remembering each date's figures until the data change."""
     from django.core.cache import cache
 
     version = data_version() if version is None else version
-    keys = {day: _cache_key(unit, day, area, False, version) for day in days}
+    keys = {day: _cache_key(unit, day, area, False, version, restated) for day in days}
     found = cache.get_many(list(keys.values()))
     results = {day: found[key] for day, key in keys.items() if key in found}
     missing = [day for day in days if day not in results]
     if missing:
-        fresh = compute_many(unit, missing, area)
+        fresh = compute_many(unit, missing, area, restated)
         cache.set_many({keys[day]: result for day, result in fresh.items()}, 7 * 24 * 3600)
         results.update(fresh)
     return results
