@@ -762,7 +762,7 @@ def demo_tables():
     tables = {}
     for sheet in SHEETS:
         header = [c.key for c in sheet.columns]
-        rows = [[row.get(key) for key in header] for row in raw[sheet.name]]
+        rows = [[row.get(key) for key in header] for row in raw.get(sheet.name, [])]
         positions = [header.index(k) for k in sheet.key]
         rows.sort(key=lambda row: tuple(row[i] for i in positions))
         tables[sheet.name] = (header, [[values.format_value(v) for v in row] for row in rows])

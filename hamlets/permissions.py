@@ -28,7 +28,12 @@ def visible_communes(user):
         profile = user.profile
         if profile.commune_id:
             return Commune.objects.filter(pk=profile.commune_id)
-        return Commune.objects.filter(district_id=profile.district_id)
+        # Every commune that was ever in the district (dated parents): after
+        # the district is abolished its staff still read its past; they edit
+        # only what its communes hold today (ScopedQuerySet.held_by).
+        from .placement import ever_under_q
+
+        return Commune.objects.filter(ever_under_q("commune", [profile.district_id]))
     return Commune.objects.none()
 
 

@@ -554,6 +554,10 @@ def undo(event):
             .first()
         )
         journal = event.applied_changes or {}
+        if not journal:
+            # Imported as already applied (the exchange format carries the
+            # result, not the journal, whose ids belong to another database).
+            raise Refused(_("Lần sắp xếp này được nhập từ tệp đã áp dụng: không có nhật ký để hoàn tác."))
         # Changed fields must still hold the event's values, else someone built on them.
         for name, pk, field, _old, new in reversed(journal.get("changed", [])):
             model = JOURNAL_MODELS[name]

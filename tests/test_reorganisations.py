@@ -82,7 +82,6 @@ BEFORE, AFTER = MERGER - datetime.timedelta(days=1), MERGER + datetime.timedelta
 
 
 def test_hamlet_merge_applied_then_undone(world, tmp_path):
-    original = export(tmp_path, "before")
     old = {day: figures("commune", "A", day) for day in (BEFORE, MERGER)}
     secretary = world["people"]["H7"][0]
     merge = event(
@@ -94,6 +93,7 @@ def test_hamlet_merge_applied_then_undone(world, tmp_path):
             "branches": {"H3": {"code": "B3", "name": "Chi bộ xóm 3", "secretary": secretary.code}},
         },
     )
+    original = export(tmp_path, "before")  # the event entered, not applied
     lines = reorganise.preview(merge)
     assert "Thành lập Xóm 3 (mã H3)." in lines
     assert not Hamlet.objects.filter(code="H3").exists()  # the preview wrote nothing
@@ -131,7 +131,6 @@ def test_hamlet_merge_applied_then_undone(world, tmp_path):
 
 
 def test_hamlet_split_with_shares_and_a_named_resident(world, tmp_path):
-    original = export(tmp_path, "before")
     people = world["people"]["H8"]
     split = event(
         "split",
@@ -145,6 +144,7 @@ def test_hamlet_split_with_shares_and_a_named_resident(world, tmp_path):
             "residents": {people[0].code: "H8B"},
         },
     )
+    original = export(tmp_path, "before")  # the event entered, not applied
     old_before = figures("commune", "A", BEFORE)
     reorganise.apply(split)
     assert figures("commune", "A", BEFORE) == old_before
@@ -160,8 +160,8 @@ def test_hamlet_split_with_shares_and_a_named_resident(world, tmp_path):
 
 
 def test_hamlet_move_keeps_history_and_moves_scope(world, tmp_path):
-    original = export(tmp_path, "before")
     move = event("move", "hamlet", {"from": ["H8"], "into": "B"})
+    original = export(tmp_path, "before")  # the event entered, not applied
     reorganise.apply(move)
     hamlet = Hamlet.objects.get(code="H8")
     assert hamlet.commune.code == "B"
@@ -192,7 +192,6 @@ def test_hamlet_move_refused_when_a_branch_also_serves_a_staying_hamlet(world):
 
 
 def test_commune_merge_and_district_abolition(world, tmp_path):
-    original = export(tmp_path, "before")
     july = D(2025, 7, 1)
     district_before = figures("district", "QL", july - datetime.timedelta(days=1))
     merge = event(
@@ -202,6 +201,7 @@ def test_commune_merge_and_district_abolition(world, tmp_path):
         effective_on=july,
     )
     abolish = event("dissolve", "district", {"from": ["QL"]}, code="E2", effective_on=july)
+    original = export(tmp_path, "before")  # the events entered, not applied
     reorganise.apply(merge)
     reorganise.apply(abolish)
     new = Commune.objects.get(code="AB")

@@ -41,7 +41,8 @@ def export_tables(sheets=SHEETS):
                 row.append(value)
             rows.append(row)
         key_positions = [[c.key for c in sheet.columns].index(k) for k in sheet.key]
-        rows.sort(key=lambda row: tuple(row[i] for i in key_positions))
+        # A blank key part (lineage: the ends a link does not have) sorts first.
+        rows.sort(key=lambda row: tuple((0, "") if row[i] is None else (1, row[i]) for i in key_positions))
         header = [c.key for c in sheet.columns]
         tables[sheet.name] = (header, [[values.format_value(v) for v in row] for row in rows])
     return tables

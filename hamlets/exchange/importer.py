@@ -28,7 +28,8 @@ from .files import read_path
 from .schema import SHEET_BY_NAME, SHEETS, choice_labels, is_description_row, is_helper_sheet, sheet_named
 
 # Sheets only an administrator may import: they define the units themselves.
-ADMIN_ONLY_SHEETS = {"area_types", "districts", "communes"}
+LINK_LEVELS = ("hamlet", "commune", "district", "branch")
+ADMIN_ONLY_SHEETS = {"area_types", "districts", "communes", "reorganisations", "lineage_links", "parent_changes"}
 BATCH_SIZE = 500
 # Parents whose rows a rule reads across (terms of a hamlet, of a branch,
 # memberships of a member), in the order every writer locks them.
@@ -106,7 +107,7 @@ def _key_of(sheet, instance):
     for key in sheet.key:
         column = sheet.column_by_key[key]
         value = getattr(instance, column.attr or column.key)
-        parts.append(value.code if column.ref else value)
+        parts.append(value.code if column.ref and value is not None else value)
     return tuple(parts)
 
 
@@ -486,6 +487,26 @@ class _Import:
         sheet = SHEET_BY_NAME["candidates"]
         for candidate in records["candidates"].values():
             self.report(sheet, candidate, rules.candidate_errors(candidate))
+
+        # Reorganisations: a parent change has exactly one child; a lineage link at least one end.
+        sheet = SHEET_BY_NAME["parent_changes"]
+        for change in records["parent_changes"].values():
+            children = [c for c in (change.hamlet, change.branch, change.commune, change.member) if c is not None]
+            if len(children) != 1:
+                self.report(
+                    sheet,
+                    change,
+                    [("hamlet", _("cần đúng một trong hamlet_code, branch_code, commune_code, member_code."))],
+                )
+        sheet = SHEET_BY_NAME["lineage_links"]
+        for link in records["lineage_links"].values():
+            ends = [
+                getattr(link, f"{side}_{level}_id", None) or getattr(link, f"{side}_{level}")
+                for side in ("from", "to")
+                for level in ("hamlet", "commune", "district", "branch")
+            ]
+            if not any(ends):
+                self.report(sheet, link, [("event", _("cần ít nhất một đơn vị trước hoặc sau sắp xếp."))])
 
     # --- scope -----------------------------------------------------------------
 

@@ -240,6 +240,75 @@ SHEETS = (
         ("code",),
         "Quần chúng ưu tú",
     ),
+    # Reorganisations (docs/exchange-format-additions.md): the events, their
+    # lineage and the dated parents they wrote.
+    Sheet(
+        "reorganisations",
+        models.Reorganisation,
+        (
+            Column("code", "code", True),
+            Column("level", "choice", True, choices=_choices(models.Reorganisation.Level)),
+            Column("kind", "choice", True, choices=_choices(models.Reorganisation.Kind)),
+            Column("effective_on", "date", True),
+            Column("act_number", "text", True),
+            Column("act_date", "date", True),
+            Column("act_issuer", "text", True),
+            Column("note", "text"),
+            Column("status", "choice", choices=_choices(models.Reorganisation.Status), default="planned"),
+            Column("content", "json"),
+        ),
+        ("code",),
+        "Sắp xếp đơn vị",
+    ),
+    Sheet(
+        "lineage_links",
+        models.LineageLink,
+        (
+            Column("event_code", "code", True, attr="event", ref="reorganisations"),
+            *(
+                Column(
+                    f"{side}_{level}_code",
+                    "code",
+                    attr=f"{side}_{level}",
+                    ref=f"{level}es" if level == "branch" else f"{level}s",
+                )
+                for level in ("hamlet", "commune", "district", "branch")
+                for side in ("from", "to")
+            ),
+            Column("whole", "bool", default=True),
+            Column("share", "int"),
+            Column("former_name", "text"),
+        ),
+        (
+            "event_code",
+            "from_hamlet_code",
+            "to_hamlet_code",
+            "from_commune_code",
+            "to_commune_code",
+            "from_district_code",
+            "to_district_code",
+            "from_branch_code",
+            "to_branch_code",
+        ),
+        "Quan hệ kế thừa",
+    ),
+    Sheet(
+        "parent_changes",
+        models.ParentChange,
+        (
+            Column("event_code", "code", attr="event", ref="reorganisations"),
+            Column("changed_on", "date", True),
+            Column("hamlet_code", "code", attr="hamlet", ref="hamlets"),
+            Column("branch_code", "code", attr="branch", ref="branches"),
+            Column("commune_code", "code", attr="commune", ref="communes"),
+            Column("member_code", "code", attr="member", ref="members"),
+            Column("old_commune_code", "code", attr="old_commune", ref="communes"),
+            Column("old_district_code", "code", attr="old_district", ref="districts"),
+            Column("old_hamlet_code", "code", attr="old_hamlet", ref="hamlets"),
+        ),
+        ("hamlet_code", "branch_code", "commune_code", "member_code", "changed_on"),
+        "Thay đổi đơn vị trực thuộc",
+    ),
 )
 
 SHEET_BY_NAME = {sheet.name: sheet for sheet in SHEETS}

@@ -24,7 +24,10 @@ from .exporter import export_tables
 from .schema import HELP_SHEET, LISTS_SHEET, SHEETS, choice_label, describe
 
 # Sheets a clerk fills in; units above the hamlet are the administrators'.
-TEMPLATE_SHEETS = [s for s in SHEETS if s.name not in ("area_types", "districts")]
+# The clerk's template: no province-level sheets (area types, districts, reorganisations).
+TEMPLATE_SHEETS = [
+    s for s in SHEETS if s.name not in ("area_types", "districts", "reorganisations", "lineage_links", "parent_changes")
+]
 # Sheets filled with the clerk's own records (key column "code").
 PREFILLED = ("communes", "hamlets", "branches", "members")
 # Empty rows below the pre-filled ones that carry the drop-downs.

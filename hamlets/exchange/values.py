@@ -130,7 +130,22 @@ def parse(column, raw, labels=None):
         return parse_list(raw)
     if column.type == "choice":
         return parse_choice(raw, column.choices, labels)
+    if column.type == "json":
+        return parse_json(raw)
     raise AssertionError(column.type)
+
+
+def parse_json(raw):
+    """An object in JSON (a reorganisation's content, docs/exchange-format-additions.md)."""
+    import json
+
+    try:
+        value = json.loads(_as_text(raw))
+    except ValueError:
+        raise BadValue(_("không phải JSON hợp lệ.")) from None
+    if not isinstance(value, dict):
+        raise BadValue(_("cần một đối tượng JSON {…}."))
+    return value
 
 
 def blank_value(column):
@@ -139,6 +154,8 @@ def blank_value(column):
         return column.default
     if column.type == "list":
         return []
+    if column.type == "json":
+        return {}
     if column.type in ("text", "choice"):
         return ""
     return None
@@ -154,4 +171,8 @@ def format_value(value):
         return value.isoformat()
     if isinstance(value, (list, tuple, set)):
         return ";".join(sorted(value))
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if value else ""
     return str(value)

@@ -19,13 +19,23 @@ DEMO_ACCOUNTS = [
     ("huyen_quynhluu", Role.DISTRICT_STAFF, "QL", None),
     ("huyen_hoangmai", Role.DISTRICT_STAFF, "HM", None),
     ("xa_quynhthanh", Role.DISTRICT_STAFF, None, "QTH"),
+    # Since the 2025 merger Quỳnh Thanh is part of the new commune of Quỳnh Văn.
+    ("xa_quynhvan", Role.DISTRICT_STAFF, None, "QL2025-QVA"),
 ]
 
 
 class Command(BaseCommand):
-    help = "Nạp dữ liệu mẫu Quỳnh Lưu 2016 (nếu cơ sở dữ liệu còn trống) và tạo tài khoản mẫu cho từng vai trò."
+    help = (
+        "Nạp dữ liệu mẫu Quỳnh Lưu 2016 và các lần sắp xếp đến nay (nếu cơ sở dữ liệu còn trống), "
+        "và tạo tài khoản mẫu cho từng vai trò."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--only-2016", action="store_true", help="chỉ nạp dữ liệu năm 2016, không sắp xếp đơn vị về sau"
+        )
+
+    def handle(self, *args, only_2016=False, **options):
         if not Member.objects.exists():
             fixture = Path(settings.BASE_DIR) / "fixtures" / "demo"
             self.stdout.write(f"Nạp dữ liệu mẫu từ {fixture} …")
@@ -33,6 +43,15 @@ class Command(BaseCommand):
             if result.errors:
                 raise CommandError("\n".join(str(e) for e in result.errors[:20]))
             self.stdout.write(f"Đã nạp {result.total_created} bản ghi.")
+            if not only_2016:
+                from coverage_site.lib.dates import today
+                from hamlets.demo_history import continue_to_today
+
+                self.stdout.write(
+                    "Sắp xếp thôn, xóm 2019–2020, sáp nhập xã 1/7/2025, chia tách 2026 và hoạt động đến nay …"
+                )
+                events = continue_to_today(today())
+                self.stdout.write(f"Đã áp dụng {len(events)} lần sắp xếp đơn vị.")
         password = os.environ.get("DEMO_PASSWORD", "chibo-demo-2016")
         User = get_user_model()
         self.stdout.write("Tài khoản mẫu (tên đăng nhập / mật khẩu / vai trò):")
