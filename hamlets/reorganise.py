@@ -318,8 +318,15 @@ class Applier:
             raise Refused(_("%(record)s bắt đầu nhiệm kỳ sau ngày sắp xếp.") % {"record": _label(later)})
 
     def move_residents(self, hamlets, destination_of):
+        moved = {}
         for member in Member.objects.filter(residence_hamlet__in=hamlets).order_by("code"):
-            self.journal.move(member, "residence_hamlet", destination_of(member), self.day)
+            destination = destination_of(member)
+            self.journal.move(member, "residence_hamlet", destination, self.day)
+            moved[destination.name] = moved.get(destination.name, 0) + 1
+        for name, count in sorted(moved.items()):
+            self.journal.say(
+                _("%(count)d đảng viên cư trú được ghi nơi ở mới là %(hamlet)s.") % {"count": count, "hamlet": name}
+            )
 
     # --- kinds -----------------------------------------------------------------------
 

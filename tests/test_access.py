@@ -3,6 +3,8 @@ page, staff of another district get 404 for records of D1, read-only roles
 get 403 for writes. The walk covers every named URL of the application, so a
 new page without an entry here fails the test."""
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -17,6 +19,25 @@ pytestmark = pytest.mark.django_db
 # "province" (the whole province's files: provincial roles only).
 def _target():
     return {"pk": AdmissionTarget.objects.get(commune__code="C1", year=2016).pk}
+
+
+def _event():
+    """A planned reorganisation (renaming H1), for the administrators' pages."""
+    from hamlets.models import Reorganisation
+
+    Reorganisation.objects.get_or_create(
+        code="R1",
+        defaults={
+            "kind": "rename",
+            "level": "hamlet",
+            "effective_on": datetime.date(2019, 1, 1),
+            "act_number": "1/NQ",
+            "act_date": datetime.date(2019, 1, 1),
+            "act_issuer": "HĐND",
+            "content": {"from": ["H1"], "name": "Xóm Mới"},
+        },
+    )
+    return "R1"
 
 
 def _rating():
@@ -68,6 +89,12 @@ URLS = {
     "hamlets:upload_template": ("create", dict),
     "hamlets:upload_preview": ("write", lambda: {"token": Upload.objects.get().token}),
     "hamlets:change_log": ("admin", dict),
+    "hamlets:reorganisation_list": ("admin", dict),
+    "hamlets:reorganisation_create": ("admin", dict),
+    "hamlets:reorganisation_detail": ("admin", lambda: {"code": _event()}),
+    "hamlets:reorganisation_edit": ("admin", lambda: {"code": _event()}),
+    "hamlets:reorganisation_apply": ("admin", lambda: {"code": _event()}),
+    "hamlets:reorganisation_undo": ("admin", lambda: {"code": _event()}),
     "hamlets:membership_correct": ("write", lambda: {"pk": Membership.objects.get(member__code="M1").pk}),
     "hamlets:secretary_correct": ("write", lambda: {"pk": BranchSecretary.objects.get(member__code="M2").pk}),
     "hamlets:head_term_correct": ("write", lambda: {"code": "VH2"}),
@@ -170,6 +197,17 @@ def test_lists_export_only_the_users_scope(client, cast):
     response = client.get(reverse("hamlets:member_list") + "?_export=csv")
     text = response.content.decode("utf-8")
     assert "Võ Thị Lan" in text and "Nguyễn Văn Đức" not in text
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (k, _b) in URLS.items() if k == "admin"))
+def test_staff_cannot_reach_the_administrators_pages(client, cast, name):
+    from hamlets.models import Hamlet
+
+    _kind, url = url_for(name)
+    client.force_login(cast["staff"])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {}).status_code == 403
+    assert Hamlet.objects.get(code="H1").name == "Xóm Một"  # the rename was not applied
 
 
 def test_the_change_log_is_for_administrators(client, cast):

@@ -302,3 +302,53 @@ def test_restated_figures_follow_the_lineage_to_todays_communes(world):
     assert later["indicators"]["members_elderly"]["denominator"] == 3 + 4 + 3 + 1
     # A commune's restated figure through the command's option gives the same JSON shape.
     assert set(later) == set(figures("commune", "B", D(2020, 6, 1)))
+
+
+def write_events(folder, rows):
+    import csv
+
+    folder.mkdir()
+    with open(folder / "reorganisations.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["code", "level", "kind", "effective_on", "act_number", "act_date", "act_issuer", "status", "content"]
+        )
+        writer.writerows(rows)
+
+
+def test_import_data_applies_the_events_of_a_file(world, tmp_path):
+    from django.core.management import call_command
+
+    content = '{"from":["H6","H7"],"to":[{"code":"H3","name":"Xóm 3","share":215}]}'
+    write_events(
+        tmp_path / "in",
+        [["NQ08", "hamlet", "merge", "12/07/2019", "08/NQ-HĐND", "2019-07-12", "HĐND tỉnh", "planned", content]],
+    )
+    call_command("import_data", str(tmp_path / "in"), "--apply-events")
+    assert Reorganisation.objects.get(code="NQ08").status == "applied"
+    assert Hamlet.objects.get(code="H3").established_on == MERGER
+
+
+def test_import_data_refused_event_writes_nothing(world, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    content = '{"from":["H6","NOPE"],"to":[{"code":"H3","name":"Xóm 3"}]}'
+    write_events(
+        tmp_path / "in",
+        [["BAD", "hamlet", "merge", "2019-07-12", "08/NQ-HĐND", "2019-07-12", "HĐND tỉnh", "planned", content]],
+    )
+    with pytest.raises(CommandError, match="NOPE"):
+        call_command("import_data", str(tmp_path / "in"), "--apply-events")
+    assert not Reorganisation.objects.filter(code="BAD").exists()
+
+
+def test_a_bad_content_cell_is_located(world, tmp_path):
+    from hamlets.exchange import import_path
+
+    write_events(
+        tmp_path / "in",
+        [["X1", "hamlet", "merge", "2019-07-12", "08/NQ-HĐND", "2019-07-12", "HĐND tỉnh", "planned", "{from: H6"]],
+    )
+    result = import_path(tmp_path / "in")
+    assert [(e.sheet, e.row, e.column) for e in result.errors] == [("reorganisations", 2, "content")]

@@ -3,9 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from .. import forms, models, reorganise
 from ..permissions import Role, role_of
@@ -62,9 +62,10 @@ def reorganisation_detail(request, code):
 
 
 @login_required
-@require_POST
 def reorganisation_apply(request, code):
     require_admin(request.user)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     event = get_object_or_404(models.Reorganisation, code=code)
     try:
         reorganise.apply(event)
@@ -76,9 +77,10 @@ def reorganisation_apply(request, code):
 
 
 @login_required
-@require_POST
 def reorganisation_undo(request, code):
     require_admin(request.user)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     event = get_object_or_404(models.Reorganisation, code=code)
     try:
         reorganise.undo(event)

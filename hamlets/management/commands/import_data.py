@@ -2,6 +2,7 @@ import dataclasses
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hamlets.exchange import import_path
@@ -17,6 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("path", help="thư mục chứa các tệp <trang>.csv, hoặc tệp .xlsx")
         parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì")
         parser.add_argument(
+            "--apply-events",
+            action="store_true",
+            help="áp dụng các lần sắp xếp đơn vị chưa áp dụng của tệp (trang reorganisations) đã đến ngày hiệu lực, "
+            "theo thứ tự ngày, cùng một giao dịch với việc nhập",
+        )
+        parser.add_argument(
             "--max-rows",
             type=int,
             default=IMPORT_LIMITS.rows,
@@ -29,7 +36,37 @@ class Command(BaseCommand):
             help="dung lượng tối đa của tệp .xlsx khi giải nén, MB (mặc định %(default)s)",
         )
 
-    def handle(self, *args, path, dry_run, verbosity, max_rows, max_megabytes, **options):
+    def handle(self, *args, path, dry_run, verbosity, max_rows, max_megabytes, apply_events=False, **options):
+        if apply_events and not dry_run:
+            # The import and the events are one transaction: a refused event undoes the import too.
+            with transaction.atomic():
+                result = self.run_import(path, dry_run, verbosity, max_rows, max_megabytes)
+                self.apply_events(result)
+            return
+        self.run_import(path, dry_run, verbosity, max_rows, max_megabytes)
+
+    def apply_events(self, result):
+        from coverage_site.lib.dates import today
+        from hamlets import reorganise
+        from hamlets.models import Reorganisation
+
+        codes = {key[0] for _row, _action, key in result.row_actions.get("reorganisations", [])}
+        due = Reorganisation.objects.filter(
+            code__in=codes, status=Reorganisation.Status.PLANNED, effective_on__lte=today()
+        ).order_by("effective_on", "code")
+        for event in due:
+            try:
+                lines = reorganise.apply(event)
+            except reorganise.Refused as exc:
+                raise CommandError(
+                    _("Lần sắp xếp %(code)s: %(why)s Không có gì được ghi vào cơ sở dữ liệu.")
+                    % {"code": event.code, "why": " ".join(exc.messages)}
+                ) from None
+            self.stdout.write(_("Đã áp dụng %(code)s:") % {"code": event.code})
+            for line in lines:
+                self.stdout.write(f"  {line}")
+
+    def run_import(self, path, dry_run, verbosity, max_rows, max_megabytes):
         limits = dataclasses.replace(
             IMPORT_LIMITS,
             rows=max_rows,
@@ -67,3 +104,4 @@ class Command(BaseCommand):
             self.stdout.write(_("Chạy thử: sẽ %(summary)s; chưa ghi gì.") % {"summary": summary})
         else:
             self.stdout.write(self.style.SUCCESS(_("Đã nhập: %(summary)s.") % {"summary": summary}))
+        return result
