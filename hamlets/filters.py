@@ -52,8 +52,27 @@ class ActiveOnMixin:
         return queryset.active_on(value)
 
 
-class CommuneFilter(ActiveOnMixin, ScopedFilterSet):
-    district = django_filters.ModelChoiceFilter(label=_("Huyện"), queryset=models.District.objects.all())
+class DatedParentMixin:
+    """The commune (district) filter keeps the records whose parent on the
+    list's date (the "active on" date, else today) is the one chosen: a
+    hamlet that moved in 2025 is listed under its old commune for 2020."""
+
+    placement_kind = None  # "hamlet", "branch" or "commune"
+
+    def filter_parent(self, queryset, name, value):
+        from .placement import Placement, ever_under_q
+
+        day = self.as_of()
+        candidates = queryset.filter(ever_under_q(self.placement_kind, [value.pk]))
+        placement = Placement.of(candidates, self.placement_kind)
+        return queryset.filter(pk__in=[pk for pk in placement.current if placement.at(pk, day) == value.pk])
+
+
+class CommuneFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):
+    placement_kind = "commune"
+    district = django_filters.ModelChoiceFilter(
+        label=_("Huyện"), queryset=models.District.objects.all(), method="filter_parent"
+    )
     active_on = active_on_filter()
 
     class Meta:
@@ -61,8 +80,11 @@ class CommuneFilter(ActiveOnMixin, ScopedFilterSet):
         fields = ["q", "district", "active_on"]
 
 
-class HamletFilter(ActiveOnMixin, ScopedFilterSet):
-    commune = django_filters.ModelChoiceFilter(label=_("Xã"), queryset=models.Commune.objects.none())
+class HamletFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):
+    placement_kind = "hamlet"
+    commune = django_filters.ModelChoiceFilter(
+        label=_("Xã"), queryset=models.Commune.objects.none(), method="filter_parent"
+    )
     area = django_filters.ChoiceFilter(label=_("Vùng đặc thù"), method="filter_area", choices=[])
     kind = django_filters.ChoiceFilter(label=_("Loại"), choices=models.Hamlet.Kind.choices)
     active_on = active_on_filter()
@@ -97,8 +119,11 @@ class HamletFilter(ActiveOnMixin, ScopedFilterSet):
         return queryset.filter(pk__in=hamlet_coverage_ids(queryset, self.as_of(), value))
 
 
-class BranchFilter(ActiveOnMixin, ScopedFilterSet):
-    commune = django_filters.ModelChoiceFilter(label=_("Xã"), queryset=models.Commune.objects.none())
+class BranchFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):
+    placement_kind = "branch"
+    commune = django_filters.ModelChoiceFilter(
+        label=_("Xã"), queryset=models.Commune.objects.none(), method="filter_parent"
+    )
     active_on = active_on_filter()
     risk = django_filters.ChoiceFilter(
         label=_("Nguy cơ"),

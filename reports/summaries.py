@@ -19,6 +19,7 @@ from coverage_site.lib import dates
 from coverage_site.lib.dates import today
 from hamlets.models import Branch, Hamlet, Membership, Role
 from hamlets.permissions import can_approve, can_see_unit, role_of
+from hamlets.placement import branches_under
 
 from .indicators import INDICATOR_BY_KEY, Snapshot, Unit, child_units, compute, get_unit, unit_communes
 from .models import MonthlySummary, SummaryEvent
@@ -98,11 +99,12 @@ def _branch_ref(branch, conditions=None):
     return ref
 
 
-def summary_content(unit, month):
-    """Every figure and list of a unit's monthly summary, as JSON-ready data."""
+def summary_content(unit, month, restated=False):
+    """Every figure and list of a unit's monthly summary, as JSON-ready data
+    (restated: the month's records attributed to today's units)."""
     end, previous_end = month_end(month), month.replace(day=1) - datetime.timedelta(days=1)
     communes = unit_communes(unit, end)
-    both = Snapshot.of_unit(unit, [previous_end, end])
+    both = Snapshot.of_unit(unit, [previous_end, end], restated=restated)
     now, before = both[end], both[previous_end]
     result = compute(unit, end, by_child=True, snapshot=now)
     previous = compute(unit, previous_end, snapshot=before)
@@ -127,7 +129,8 @@ def summary_content(unit, month):
     became_risk, left_risk = moved(now.branches, before.branches, lambda r: r["at_risk"])
     trained, _untrained = moved(now.branches, before.branches, lambda r: r["secretary_trained"])
 
-    in_unit = Membership.objects.filter(branch__commune__in=communes)
+    # The unit's branches of the month: those whose commune at its end was one of the unit's (dated parents).
+    in_unit = Membership.objects.filter(branch_id__in=branches_under(communes, end))
     joined = in_unit.filter(joined_on__gt=previous_end, joined_on__lte=end).select_related("member", "branch")
     left = in_unit.filter(left_on__gt=previous_end, left_on__lte=end).select_related("member", "branch")
 
@@ -187,11 +190,12 @@ ACTION_LABELS = {
 }
 
 
-def content_of(summary):
-    """The frozen content once approved; otherwise the live figures."""
-    if summary.status == MonthlySummary.Status.APPROVED and summary.frozen:
+def content_of(summary, restated=False):
+    """The frozen content once approved; otherwise the live figures. Restated
+    figures are always live: they depend on today's units."""
+    if summary.status == MonthlySummary.Status.APPROVED and summary.frozen and not restated:
         return summary.frozen
-    return summary_content(get_unit(summary.unit_kind, summary.unit_code), summary.month)
+    return summary_content(get_unit(summary.unit_kind, summary.unit_code), summary.month, restated=restated)
 
 
 def get_or_make(unit, month):

@@ -289,7 +289,8 @@ def summary_detail(request, kind, code, month):
             for message in exc.messages:
                 messages.error(request, message)
         return redirect(request.path)
-    content = summaries.content_of(summary)
+    restated = request.GET.get("view") == "restated"
+    content = summaries.content_of(summary, restated=restated)
     changed = None
     if summary.status == summary.Status.APPROVED:
         changed = summaries.changes_since(unit, summary.approved_at)
@@ -314,6 +315,7 @@ def summary_detail(request, kind, code, month):
             "can_submit": summaries.can_submit(request.user, unit),
             "can_approve": can_approve(request.user),
             "events": summary.events.select_related("user") if summary.pk else [],
+            "restated": restated,
         },
     )
 

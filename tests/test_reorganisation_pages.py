@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from hamlets import reorganise
-from hamlets.models import Hamlet, Reorganisation
+from hamlets.models import Commune, Hamlet, Reorganisation
 
 from .conftest import make_user
 from .test_reorganisations import event, world  # noqa: F401 - the fixture
@@ -124,3 +124,24 @@ def test_only_administrators_reach_the_reorganisation_pages(world, client):  # n
     event("rename", "hamlet", {"from": ["H9"], "name": "Xóm Mới"}, code="R1")
     assert client.post("/reorganisations/R1/apply/").status_code == 403
     assert Reorganisation.objects.get(code="R1").status == "planned"
+
+
+def test_monthly_summary_offers_the_restated_view(moved, client):
+    client.force_login(make_user("viewer", "provincial_viewer"))
+    plain = client.get("/summaries/commune/A/2020-12/")
+    assert plain.status_code == 200, plain.status_code
+    restated = client.get("/summaries/commune/A/2020-12/?view=restated")
+    assert plain.context["content"]["indicators"]["hamlets_without_branch"]["denominator"] == 3
+    assert restated.context["content"]["indicators"]["hamlets_without_branch"]["denominator"] == 2
+    assert "quy về đơn vị hiện nay" in restated.content.decode()
+
+
+def test_list_filters_use_the_commune_of_the_lists_date(moved, client):
+    client.force_login(make_user("viewer", "provincial_viewer"))
+    commune_b = Commune.objects.get(code="B").pk
+    then = client.get(f"/hamlets/?commune={commune_b}&active_on=31/12/2020").content.decode()
+    now = client.get(f"/hamlets/?commune={commune_b}").content.decode()
+    assert "Xóm 8" not in then and "Xóm 9" in then
+    assert "Xóm 8" in now and "Xóm 9" in now
+    branches_then = client.get(f"/branches/?commune={commune_b}&active_on=31/12/2020").content.decode()
+    assert "B8" not in branches_then

@@ -1,17 +1,26 @@
 """Hamlets and branches by status, for the list filters."""
 
+from django.db.models import Q
+
 from hamlets.models import (
     Commune,
+    ParentChange,
 )
 
 from .drilldown import hamlet_coverage
 from .states import Snapshot
 
 
+def communes_ever(records, kind):
+    """The communes that held the hamlets or branches of a queryset at any date (dated parents)."""
+    moved_from = ParentChange.objects.filter(**{f"{kind}__in": records.values("pk")}).values("old_commune")
+    return Commune.objects.filter(Q(pk__in=records.values("commune_id")) | Q(pk__in=moved_from))
+
+
 def hamlet_coverage_ids(hamlets, day, status):
     """Ids of the hamlets (of a queryset) with a coverage status at `day`;
     "no_branch" groups the two statuses without a branch."""
-    snapshot = Snapshot(Commune.objects.filter(pk__in=hamlets.values("commune_id")), day)
+    snapshot = Snapshot(communes_ever(hamlets, "hamlet"), day)
     return [
         pk
         for pk, row in snapshot.hamlets.items()
@@ -21,7 +30,7 @@ def hamlet_coverage_ids(hamlets, day, status):
 
 def branch_state_ids(branches, day, state):
     """Ids of active branches (of a queryset) that are at risk, safe, or without a secretary at `day`."""
-    snapshot = Snapshot(Commune.objects.filter(pk__in=branches.values("commune_id")), day)
+    snapshot = Snapshot(communes_ever(branches, "branch"), day)
     tests = {
         "at_risk": lambda row: row["at_risk"],
         "safe": lambda row: not row["at_risk"],

@@ -23,10 +23,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--as-of", default=None, help="YYYY-MM-DD (mặc định: hôm nay)")
         parser.add_argument("--repeat", type=int, default=5)
+        parser.add_argument(
+            "--reorganise",
+            type=int,
+            default=0,
+            help="trước khi đo, sáp nhập N cặp xã (1/7/2025) để đo số liệu quy về đơn vị hiện nay",
+        )
 
-    def handle(self, *args, as_of, repeat, **options):
+    def handle(self, *args, as_of, repeat, reorganise, **options):
         day = datetime.date.fromisoformat(as_of) if as_of else datetime.date.today()
         province = indicators.get_unit("province", "all")
+        if reorganise:
+            self.merge_communes(reorganise)
         self.stdout.write(
             f"database: {connection.vendor}; communes {Commune.objects.count()}, hamlets {Hamlet.objects.count()}, "
             f"branches {Branch.objects.count()}, members {Member.objects.count()}; as of {day}"
@@ -40,6 +48,25 @@ class Command(BaseCommand):
                 lambda: len(list(indicators.numerator_rows("branches_at_risk", province, day))),
             ),
         ]
+        # As they were and restated on today's units, at a date before the 2025 mergers.
+        before = datetime.date(2024, 12, 31)
+        merged = Commune.objects.filter(code__startswith="BENCH-").order_by("code").first()
+        for label, unit in (
+            ("province", province),
+            ("a merged commune", merged and indicators.get_unit("commune", merged.code)),
+        ):
+            if unit is None:
+                continue
+            for restated in (False, True):
+                view = "restated" if restated else "as they were"
+                cases.append(
+                    (
+                        f"{label} --by-child {before}, {view}",
+                        lambda unit=unit, restated=restated: indicators.compute(
+                            unit, before, by_child=True, restated=restated
+                        ),
+                    )
+                )
         cases += self.page_cases(day)
         for label, run in cases:
             times = []
@@ -52,6 +79,35 @@ class Command(BaseCommand):
                 f"{label:55} best {min(times):6.3f} s  median {statistics.median(times):6.3f} s  "
                 f"queries {len(context.captured_queries)}"
             )
+
+    def merge_communes(self, pairs):
+        """Merge `pairs` pairs of communes into new ones on 1/7/2025 (as the
+        2025 reform did), through the same code an administrator uses; prints
+        the time each took."""
+        from hamlets import reorganise
+        from hamlets.models import Reorganisation
+
+        july = datetime.date(2025, 7, 1)
+        communes = list(Commune.objects.active_on(july).order_by("code").values_list("code", flat=True))
+        times = []
+        for index in range(min(pairs, len(communes) // 2)):
+            first, second = communes[2 * index], communes[2 * index + 1]
+            event = Reorganisation.objects.create(
+                code=f"BENCH-{index:03d}",
+                kind="merge",
+                level="commune",
+                effective_on=july,
+                act_number="1678/NQ-UBTVQH15",
+                act_date=datetime.date(2025, 6, 16),
+                act_issuer="UBTVQH",
+                content={"from": [first, second], "to": [{"code": f"BENCH-{index:03d}", "name": f"Xã mới {index}"}]},
+            )
+            start = time.perf_counter()
+            reorganise.apply(event)
+            times.append(time.perf_counter() - start)
+        self.stdout.write(
+            f"applied {len(times)} commune mergers: median {statistics.median(times):.3f} s, max {max(times):.3f} s"
+        )
 
     def page_cases(self, day):
         """Server time of the dashboard pages, through the full Django stack."""
@@ -67,8 +123,8 @@ class Command(BaseCommand):
         client.force_login(user)
         as_of = day.strftime("%d/%m/%Y")
 
-        def get(url):
-            response = client.get(url, {"as_of": as_of}, HTTP_HOST="localhost")
+        def get(url, **params):
+            response = client.get(url, {"as_of": as_of, **params}, HTTP_HOST="localhost")
             assert response.status_code == 200, response.status_code
 
         def trend_cold():
@@ -77,6 +133,7 @@ class Command(BaseCommand):
 
         return [
             ("page: province dashboard", lambda: get("/dashboard/province/all/")),
+            ("page: province dashboard, restated", lambda: get("/dashboard/province/all/", view="restated")),
             ("page: province 12-month trend, empty cache", trend_cold),
             ("page: province 12-month trend, cached month ends", lambda: get("/dashboard/province/all/trend/")),
         ]
