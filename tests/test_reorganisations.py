@@ -352,3 +352,14 @@ def test_a_bad_content_cell_is_located(world, tmp_path):
     )
     result = import_path(tmp_path / "in")
     assert [(e.sheet, e.row, e.column) for e in result.errors] == [("reorganisations", 2, "content")]
+
+
+def test_a_unit_dissolved_without_successor_still_counts_in_the_restated_province(world):
+    # Xóm 9's branch moves away first, so the hamlet can be dissolved with nobody left in it.
+    for membership in Membership.objects.filter(branch__code="B9"):
+        membership.left_on, membership.left_reason = D(2019, 1, 1), "transferred"
+        membership.save()
+    reorganise.apply(event("dissolve", "hamlet", {"from": ["H9"]}))
+    reorganise.apply(event("dissolve", "commune", {"from": ["B"]}, code="E2"))
+    past = D(2018, 6, 30)
+    assert restated("province", "all", past)["indicators"] == figures("province", "all", past)["indicators"]

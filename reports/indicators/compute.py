@@ -67,6 +67,10 @@ def compute(unit, day, area=None, by_child=False, snapshot=None, restated=False)
     snapshot = snapshot or Snapshot(communes, day, area)
     per_commune = snapshot.per_commune()
     commune_ids = list(communes.values_list("pk", flat=True))
+    if restated and unit.kind == "province":
+        # Records of a unit dissolved without successor belong to no unit of
+        # today but still to the province: its total never changes by restating.
+        commune_ids = list(per_commune)
     result = {
         "unit": unit.as_json(),
         "as_of": day.isoformat(),

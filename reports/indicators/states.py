@@ -391,8 +391,16 @@ class Snapshot:
             from hamlets.restate import Restatement, sources_of
 
             today_communes = set(unit_communes(unit, today()).values_list("pk", flat=True))
-            reader = StateReader(sources_of(today_communes), days, area, restate=Restatement())
+            if unit.kind == "province":
+                # The whole province keeps every record, even of a unit dissolved without successor.
+                sources = Commune.objects.all()
+                today_communes = None
+            else:
+                sources = sources_of(today_communes)
+            reader = StateReader(sources, days, area, restate=Restatement())
             snapshots = {day: cls(None, day, area, reader=reader) for day in reader.days}
+            if today_communes is None:
+                return snapshots
             per_day = dict.fromkeys(days, today_communes)
         else:
             per_day = {day: set(unit_communes(unit, day).values_list("pk", flat=True)) for day in days}
