@@ -363,3 +363,37 @@ def test_a_unit_dissolved_without_successor_still_counts_in_the_restated_provinc
     reorganise.apply(event("dissolve", "commune", {"from": ["B"]}, code="E2"))
     past = D(2018, 6, 30)
     assert restated("province", "all", past)["indicators"] == figures("province", "all", past)["indicators"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "level", "content"),
+    [
+        ("establish", "hamlet", {"to": [{"code": "H10", "name": "Xóm 10"}], "into": "B"}),
+        ("rename", "hamlet", {"from": ["H9"], "name": "Xóm Đồng Tâm"}),
+        ("establish", "commune", {"to": [{"code": "C9", "name": "Xã Chín"}], "into": "QL"}),
+        ("move", "commune", {"from": ["B"], "into": ""}),
+        ("rename", "district", {"from": ["QL"], "name": "Thị xã Quỳnh Lưu"}),
+    ],
+)
+def test_every_kind_keeps_the_past_and_undoes_byte_for_byte(world, tmp_path, kind, level, content):
+    change = event(kind, level, content)
+    original = export(tmp_path, "before")
+    past = {unit: figures(*unit, BEFORE) for unit in (("commune", "A"), ("commune", "B"), ("district", "QL"))}
+    reorganise.apply(change)
+    for unit, result in past.items():
+        assert figures(*unit, BEFORE)["indicators"] == result["indicators"], unit
+    reorganise.undo(change)
+    assert export(tmp_path, "after") == original
+
+
+def test_a_commune_leaving_its_district_counts_there_before_the_date_only(world):
+    reorganise.apply(event("move", "commune", {"from": ["B"], "into": ""}))
+    assert [c["unit"]["code"] for c in figures("district", "QL", BEFORE)["children"]] == ["A", "B"]
+    assert [c["unit"]["code"] for c in figures("district", "QL", AFTER)["children"]] == ["A"]
+    province = figures("province", "all", AFTER)
+    assert [c["unit"]["code"] for c in province["children"]] == ["QL", "B"]
+
+
+def test_a_dissolved_hamlet_must_be_empty_first(world):
+    with pytest.raises(reorganise.Refused, match="chuyển sinh hoạt trước"):
+        reorganise.apply(event("dissolve", "hamlet", {"from": ["H9"]}))
