@@ -257,7 +257,12 @@ class StateReader:
     def _count_moved_residents(self, hamlets):
         """Adds to self.residents the members whose residence changed, each
         counted at the hamlet they lived in on each date."""
-        members = Member.objects.filter(moves__isnull=False).distinct()
+        # Only members who lived, at some time, in one of the reader's hamlets.
+        moved = ParentChange.objects.filter(member__isnull=False)
+        members = Member.objects.filter(
+            Exists(moved.filter(member_id=OuterRef("pk"), old_hamlet__in=hamlets.values("pk")))
+            | Q(residence_hamlet__in=hamlets.values("pk"), pk__in=moved.values("member_id"))
+        )
         placement = Placement.of(members, "member")
         if not placement.current:
             return
