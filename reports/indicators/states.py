@@ -26,7 +26,7 @@ from hamlets.models import (
     VillageHead,
     active_q,
 )
-from hamlets.placement import Placement, branches_under, ever_under_q
+from hamlets.placement import Placement, branches_under, ever_under_filter
 
 from .catalogue import ENDED_PARTY_MEMBERSHIP, INDICATOR_BY_KEY, INDICATORS, at_risk_settings, elderly_q, full_q
 from .units import unit_communes
@@ -126,6 +126,11 @@ def active_membership_q(day):
     return active_q(day, "joined_on", "left_on")
 
 
+# Up to this many hamlets or branches (a commune, a district), rows referring to them are read by
+# id; beyond (a province), a join on the communes is faster on PostgreSQL (measured).
+ID_LIST_LIMIT = 500
+
+
 class StateReader:
     """Reads the states of indicators.md for some communes at one or several
     dates with a fixed number of queries (about ten, whatever the number of
@@ -148,25 +153,34 @@ class StateReader:
 
         # Hamlets and branches that were in the communes at some time: each
         # date's rows keep those whose commune on that date is one of them.
-        hamlets = Hamlet.objects.filter(ever_under_q("hamlet", communes))
-        branches = Branch.objects.filter(ever_under_q("branch", communes))
+        hamlets = Hamlet.objects.filter(ever_under_filter("hamlet", communes))
+        branches = Branch.objects.filter(ever_under_filter("branch", communes))
         self.hamlets = list(hamlets.values_list("pk", "commune_id", "established_on", "dissolved_on"))
         self.hamlet_placement = Placement("hamlet", ((pk, c) for pk, c, _s, _e in self.hamlets))
         self.in_area = None
         if area:
             self.in_area = set(hamlets.in_area(area).values_list("pk", flat=True))
         self.branches = list(branches.values_list("pk", "commune_id", "established_on", "dissolved_on"))
+        # The rows that refer to these hamlets and branches: by their ids when
+        # the lists are short (an index lookup, whatever moved), else through
+        # the communes (see ever_under_filter).
+        of_branches, of_hamlets, residents_of = (
+            Q(**{f"{path}_id__in": [row[0] for row in rows]})
+            if len(rows) <= ID_LIST_LIMIT
+            else ever_under_filter(kind, communes, f"{path}__")
+            for path, rows, kind in (
+                ("branch", self.branches, "branch"),
+                ("hamlet", self.hamlets, "hamlet"),
+                ("member__residence_hamlet", self.hamlets, "hamlet"),
+            )
+        )
         self.branch_placement = Placement("branch", ((pk, c) for pk, c, _s, _e in self.branches))
         # Restated on today's units (hamlets/restate.py): rows are keyed by
         # the commune their records belong to today instead of on the date.
         self.restate = restate
         if restate is not None:
             restate.load([row[0] for row in self.hamlets], [row[0] for row in self.branches])
-        branch_ids = branches.values("pk")
-        hamlet_ids = hamlets.values("pk")
-        self.links = list(
-            Branch.hamlets.through.objects.filter(branch_id__in=branch_ids).values_list("branch_id", "hamlet_id")
-        )
+        self.links = list(Branch.hamlets.through.objects.filter(of_branches).values_list("branch_id", "hamlet_id"))
         # Resident members: active memberships by residence hamlet, one count
         # per date. Members whose residence changed (a hamlet merged or split)
         # are read one by one below, at their residence on each date.
@@ -174,7 +188,7 @@ class StateReader:
         moved = ParentChange.objects.filter(member_id=OuterRef("member_id"))
         self.residents = {
             row["member__residence_hamlet_id"]: row
-            for row in memberships.filter(member__residence_hamlet_id__in=hamlet_ids)
+            for row in memberships.filter(residents_of)
             .exclude(Exists(moved))
             .values("member__residence_hamlet_id")
             .annotate(
@@ -192,8 +206,7 @@ class StateReader:
             for indicator in member_indicators:
                 counts[f"{indicator.key}__{key}"] = Count("pk", filter=active & indicator.numerator(day))
         self.member_counts = {
-            row["branch_id"]: row
-            for row in memberships.filter(branch_id__in=branch_ids).values("branch_id").annotate(**counts)
+            row["branch_id"]: row for row in memberships.filter(of_branches).values("branch_id").annotate(**counts)
         }
         # First memberships: admissions in the 5-year window (per branch) and since 1 January (per commune).
         first = {}
@@ -202,14 +215,10 @@ class StateReader:
             first[f"year__{key}"] = Count("pk", filter=admitted_q(datetime.date(day.year, 1, 1), day))
         self.admissions = {
             row["branch_id"]: row
-            for row in first_memberships()
-            .filter(branch_id__in=branch_ids)
-            .order_by()
-            .values("branch_id")
-            .annotate(**first)
+            for row in first_memberships().filter(of_branches).order_by().values("branch_id").annotate(**first)
         }
         self.heads = list(
-            VillageHead.objects.filter(hamlet_id__in=hamlet_ids).values_list(
+            VillageHead.objects.filter(of_hamlets).values_list(
                 "hamlet_id", "term_start", "term_end", "member_id", "trained_on", "member__admitted_on"
             )
         )
@@ -223,16 +232,16 @@ class StateReader:
             .values_list("member_id", "first")
         )
         self.secretaries = list(
-            BranchSecretary.objects.filter(branch_id__in=branch_ids).values_list(
+            BranchSecretary.objects.filter(of_branches).values_list(
                 "branch_id", "member_id", "start_on", "end_on", "member__trained_on"
             )
         )
         years = {day.year - 1 for day in self.days}
         self.ratings = {
             (branch, year): rating
-            for branch, year, rating in BranchRating.objects.filter(
-                branch_id__in=branch_ids, year__in=years
-            ).values_list("branch_id", "year", "rating")
+            for branch, year, rating in BranchRating.objects.filter(of_branches, year__in=years).values_list(
+                "branch_id", "year", "rating"
+            )
         }
         self.targets = {}
         for commune_id, year, total in (
@@ -258,11 +267,12 @@ class StateReader:
         """Adds to self.residents the members whose residence changed, each
         counted at the hamlet they lived in on each date."""
         # Only members who lived, at some time, in one of the reader's hamlets.
-        moved = ParentChange.objects.filter(member__isnull=False)
-        members = Member.objects.filter(
-            Exists(moved.filter(member_id=OuterRef("pk"), old_hamlet__in=hamlets.values("pk")))
-            | Q(residence_hamlet__in=hamlets.values("pk"), pk__in=moved.values("member_id"))
+        # Read from the (small) table of changes, not by scanning every member.
+        here = hamlets.values("pk")
+        moved = ParentChange.objects.filter(member__isnull=False).filter(
+            Q(old_hamlet__in=here) | Q(member__residence_hamlet__in=here)
         )
+        members = Member.objects.filter(pk__in=moved.values("member_id"))
         placement = Placement.of(members, "member")
         if not placement.current:
             return

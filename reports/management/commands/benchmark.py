@@ -16,6 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from hamlets.models import Branch, Commune, Hamlet, Member
 from reports import indicators
 
+# The benchmark's mergers: after the generated province's communes were founded (1/7/2025).
+MERGER_DAY = datetime.date(2026, 1, 1)
+
 
 class Command(BaseCommand):
     help = "Đo thời gian tính chỉ tiêu toàn tỉnh (in số liệu, không kiểm tra)."
@@ -48,8 +51,8 @@ class Command(BaseCommand):
                 lambda: len(list(indicators.numerator_rows("branches_at_risk", province, day))),
             ),
         ]
-        # As they were and restated on today's units, at a date before the 2025 mergers.
-        before = datetime.date(2024, 12, 31)
+        # As they were and restated on today's units, at a date before the mergers.
+        before = MERGER_DAY - datetime.timedelta(days=1)
         merged = Commune.objects.filter(code__startswith="BENCH-").order_by("code").first()
         for label, unit in (
             ("province", province),
@@ -67,6 +70,20 @@ class Command(BaseCommand):
                         ),
                     )
                 )
+        if merged is not None:
+            # The same records as the merged commune restated: its predecessors as they were.
+            from hamlets.models import LineageLink
+
+            old = [
+                indicators.get_unit("commune", code)
+                for code in LineageLink.objects.filter(to_commune=merged).values_list("from_commune__code", flat=True)
+            ]
+            cases.append(
+                (
+                    f"its {len(old)} predecessors --by-child {before}, as they were",
+                    lambda: [indicators.compute(unit, before, by_child=True) for unit in old],
+                )
+            )
         cases += self.page_cases(day)
         for label, run in cases:
             times = []
@@ -81,13 +98,16 @@ class Command(BaseCommand):
             )
 
     def merge_communes(self, pairs):
-        """Merge `pairs` pairs of communes into new ones on 1/7/2025 (as the
-        2025 reform did), through the same code an administrator uses; prints
-        the time each took."""
+        """Merge `pairs` pairs of communes into new ones on MERGER_DAY, through
+        the same code an administrator uses; prints the time each took."""
         from hamlets import reorganise
         from hamlets.models import Reorganisation
 
-        july = datetime.date(2025, 7, 1)
+        july = MERGER_DAY
+        if Reorganisation.objects.filter(code__startswith="BENCH-", status="applied").exists():
+            self.stdout.write("mergers already applied by an earlier run")
+            return
+        Reorganisation.objects.filter(code__startswith="BENCH-").delete()
         communes = list(Commune.objects.active_on(july).order_by("code").values_list("code", flat=True))
         times = []
         for index in range(min(pairs, len(communes) // 2)):
@@ -97,9 +117,9 @@ class Command(BaseCommand):
                 kind="merge",
                 level="commune",
                 effective_on=july,
-                act_number="1678/NQ-UBTVQH15",
-                act_date=datetime.date(2025, 6, 16),
-                act_issuer="UBTVQH",
+                act_number="1/NQ-BENCH",
+                act_date=MERGER_DAY,
+                act_issuer="HĐND tỉnh",
                 content={"from": [first, second], "to": [{"code": f"BENCH-{index:03d}", "name": f"Xã mới {index}"}]},
             )
             start = time.perf_counter()
