@@ -61,31 +61,26 @@ def reorganisation_detail(request, code):
     )
 
 
-@login_required
-def reorganisation_apply(request, code):
+def _run(request, code, operation, done_message):
+    """POST only: apply or undo an event, then back to its page with the outcome."""
     require_admin(request.user)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     event = get_object_or_404(models.Reorganisation, code=code)
     try:
-        reorganise.apply(event)
+        operation(event)
     except reorganise.Refused as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Đã áp dụng %(event)s.") % {"event": event})
+        messages.success(request, done_message % {"event": event})
     return redirect("hamlets:reorganisation_detail", code=code)
+
+
+@login_required
+def reorganisation_apply(request, code):
+    return _run(request, code, reorganise.apply, _("Đã áp dụng %(event)s."))
 
 
 @login_required
 def reorganisation_undo(request, code):
-    require_admin(request.user)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    event = get_object_or_404(models.Reorganisation, code=code)
-    try:
-        reorganise.undo(event)
-    except reorganise.Refused as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Đã hoàn tác %(event)s: dữ liệu trở lại như trước.") % {"event": event})
-    return redirect("hamlets:reorganisation_detail", code=code)
+    return _run(request, code, reorganise.undo, _("Đã hoàn tác %(event)s: dữ liệu trở lại như trước."))
