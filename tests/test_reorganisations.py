@@ -397,3 +397,18 @@ def test_a_commune_leaving_its_district_counts_there_before_the_date_only(world)
 def test_a_dissolved_hamlet_must_be_empty_first(world):
     with pytest.raises(reorganise.Refused, match="chuyển sinh hoạt trước"):
         reorganise.apply(event("dissolve", "hamlet", {"from": ["H9"]}))
+
+
+def test_apply_reorganisations_applies_the_due_events_only(world, capsys):
+    from django.core.management import call_command
+
+    due = event("rename", "hamlet", {"from": ["H9"], "name": "Xóm Đồng Tâm"}, code="DUE")
+    later = event(
+        "rename", "hamlet", {"from": ["H8"], "name": "Xóm Tương Lai"}, code="LATER", effective_on=D(2099, 1, 1)
+    )
+    call_command("apply_reorganisations", "--dry-run")
+    assert Reorganisation.objects.get(pk=due.pk).status == "planned"
+    call_command("apply_reorganisations")
+    assert Reorganisation.objects.get(pk=due.pk).status == "applied"
+    assert Reorganisation.objects.get(pk=later.pk).status == "planned"
+    assert "Đổi tên Xóm 9 thành Xóm Đồng Tâm." in capsys.readouterr().out
