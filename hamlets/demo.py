@@ -703,7 +703,8 @@ class Builder:
     def assign_ages(self):
         """Decide the flexible members' ages so that elderly members are 65% of
         the special-area branches' active members."""
-        special = set(self.special_branches)
+        # In list order, not a set's: the same data whatever PYTHONHASHSEED.
+        special = list(dict.fromkeys(self.special_branches))
         active = [m for b in special for m in self.branch_members.get(b, [])]
         fixed_elderly = sum(1 for m in active if self.members[m]["_age"] == "elderly")
         flexible = [m for m in active if self.members[m]["_age"] == "flexible"]
