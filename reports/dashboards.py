@@ -18,7 +18,7 @@ from .indicators import (
     Snapshot,
     compute,
     compute_many_cached,
-    hamlet_coverage,
+    unit_figures,
 )
 
 # The columns of the breakdown table and the trend page.
@@ -121,15 +121,16 @@ def breakdown(result, sort=None):
 
 
 def action_lists(snapshot):
-    """Hamlets without a branch, branches at risk (with conditions), branches without a secretary."""
-    unserved = [pk for pk, row in snapshot.hamlets.items() if not row["served"]]
-    at_risk = {pk: row["risk_conditions"] for pk, row in snapshot.branches.items() if row["at_risk"]}
-    no_secretary = [pk for pk, row in snapshot.branches.items() if not row["has_secretary"]]
+    """Hamlets without a branch (with their coverage: residents or not),
+    branches at risk (with conditions), branches without a secretary. The
+    snapshot is a Snapshot or the cached CommuneFigures."""
+    ids = snapshot.action_ids()
+    unserved, at_risk, no_secretary = ids["unserved"], ids["at_risk"], ids["no_secretary"]
     hamlets = Hamlet.objects.filter(pk__in=unserved).select_related("commune").order_by("commune__name", "code")
     return {
         "hamlets_without_branch": (
             len(unserved),
-            [(hamlet, hamlet_coverage(snapshot.hamlets[hamlet.pk])) for hamlet in hamlets[:ACTION_LIST_LIMIT]],
+            [(hamlet, unserved[hamlet.pk]) for hamlet in hamlets[:ACTION_LIST_LIMIT]],
         ),
         "branches_at_risk": (
             len(at_risk),
@@ -155,8 +156,12 @@ def dashboard(unit, day, area=None, sort=None, chart_key="hamlets_without_branch
     """Everything the dashboard page of a unit shows (as the units were on
     `day`, or restated on today's units)."""
     previous_day = month_end_before(day)
-    # Both dates' states are read together (cheaper than twice).
-    snapshots = Snapshot.of_unit(unit, [previous_day, day], area, restated=restated)
+    if restated:
+        # Both dates' states are read together (cheaper than twice).
+        snapshots = Snapshot.of_unit(unit, [previous_day, day], area, restated=True)
+    else:
+        # Each commune's figures come from the cache unless its data changed (by_commune.py).
+        snapshots = unit_figures(unit, [previous_day, day], area)
     snapshot = snapshots[day]
     current = compute(unit, day, area, by_child=True, snapshot=snapshot)
     previous = compute(unit, previous_day, area, snapshot=snapshots[previous_day])

@@ -60,3 +60,21 @@ class SummaryEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.at:%d/%m/%Y}"
+
+
+class CommuneVersion(models.Model):
+    """A number that grows whenever a record that a commune's figures read
+    changes (reports/versions.py): each commune's cached figures are keyed by
+    it, so a clerk's edit recomputes that commune only."""
+
+    commune = models.OneToOneField(
+        "hamlets.Commune", primary_key=True, on_delete=models.CASCADE, related_name="figures_version"
+    )
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("phiên bản số liệu của xã")
+        verbose_name_plural = _("phiên bản số liệu của xã")
+
+    def __str__(self):
+        return f"{self.commune_id}: {self.version}"

@@ -574,6 +574,11 @@ class _Import:
                 bulk_update_with_history(changed, model, fields, batch_size=BATCH_SIZE, **history)
             self.progress(_("Ghi %(sheet)s") % {"sheet": sheet.name}, len(new) + len(changed), len(new) + len(changed))
         self.write_lists()
+        # Bulk writes send no post_save: say which records changed (per-commune figures, reports/versions.py).
+        from ..signals import records_written
+
+        written = [obj for sheet in SHEETS for obj in self.new[sheet.name] + self.changed[sheet.name]]
+        records_written.send(sender=type(self), records=written)
         if sum(len(rows) for rows in self.new.values()) + sum(len(rows) for rows in self.changed.values()) > 1000:
             # Fresh statistics, so the query planner does not treat a table that
             # just grew by thousands of rows as empty (ANALYZE exists on both databases).

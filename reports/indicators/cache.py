@@ -36,8 +36,18 @@ def _cache_key(unit, day, area, by_child, version, restated=False):
 
 
 def compute_many_cached(unit, days, area=None, version=None, restated=False):
-    """compute_many(), remembering each date's figures until the data change."""
+    """compute_many(), remembering each date's figures until the data change.
+
+    As they were: from each commune's cached figures (by_commune.py), so a
+    change recomputes the communes it touched only. Restated: per unit and
+    date, under the global data version and today's date."""
     from django.core.cache import cache
+
+    if not restated:
+        from .by_commune import unit_figures
+
+        figures = unit_figures(unit, days, area)
+        return {day: compute(unit, day, area, snapshot=figures[day]) for day in days}
 
     version = data_version() if version is None else version
     keys = {day: _cache_key(unit, day, area, False, version, restated) for day in days}

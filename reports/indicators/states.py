@@ -428,6 +428,18 @@ class Snapshot:
             snapshot.targets = {c: n for c, n in snapshot.targets.items() if c in keep}
         return snapshots
 
+    def action_ids(self):
+        """Ids behind the dashboard's action lists (as CommuneFigures.action_ids):
+        unserved hamlets with their coverage, at-risk branches with their
+        conditions, branches without a secretary."""
+        from .drilldown import hamlet_coverage
+
+        return {
+            "unserved": {pk: hamlet_coverage(row) for pk, row in self.hamlets.items() if not row["served"]},
+            "at_risk": {pk: row["risk_conditions"] for pk, row in self.branches.items() if row["at_risk"]},
+            "no_secretary": [pk for pk, row in self.branches.items() if not row["has_secretary"]],
+        }
+
     def rows(self, level):
         return {"hamlet": self.hamlets, "branch": self.branches}[level]
 

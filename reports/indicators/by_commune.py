@@ -1,0 +1,99 @@
+"""Figures kept per commune and date, recomputed only where the data changed.
+
+A unit's figures are sums of its communes' figures (compute._sum), so each
+commune's figures for a date can be cached on their own, keyed by that
+commune's data version (reports/versions.py). A dashboard view after no
+change reads the cache only; after a clerk's edit it reads the states of the
+one commune that changed. The cache is Django's (the database cache by
+default, Redis when REDIS_URL is set), so every process shares it.
+
+`CommuneFigures` stands in for a Snapshot where only per-commune figures
+and the ids behind the dashboard's action lists are needed.
+"""
+
+from django.core.cache import cache
+
+from .catalogue import at_risk_settings
+from .states import Snapshot, StateReader
+
+TIMEOUT = 30 * 24 * 3600  # entries of old versions are never read again and age out
+
+
+class CommuneFigures:
+    """Per-commune figures and action-list ids of some communes at one date."""
+
+    restated = False
+
+    def __init__(self, day, entries):
+        self.day = day
+        self.entries = entries  # {commune pk: entry (see _entry)}
+
+    def per_commune(self):
+        return {pk: entry["figures"] for pk, entry in self.entries.items()}
+
+    def action_ids(self):
+        ids = {"unserved": {}, "at_risk": {}, "no_secretary": []}
+        for entry in self.entries.values():
+            ids["unserved"].update(entry["unserved"])
+            ids["at_risk"].update(entry["at_risk"])
+            ids["no_secretary"] += entry["no_secretary"]
+        return ids
+
+
+def _entry(snapshot, commune_pk, figures):
+    """What is kept for one commune and date: its figures and its action-list ids."""
+    from .drilldown import hamlet_coverage
+
+    hamlets = {pk: row for pk, row in snapshot.hamlets.items() if row["commune_id"] == commune_pk}
+    branches = {pk: row for pk, row in snapshot.branches.items() if row["commune_id"] == commune_pk}
+    return {
+        "figures": figures.get(commune_pk, {}),
+        "unserved": {pk: hamlet_coverage(row) for pk, row in hamlets.items() if not row["served"]},
+        "at_risk": {pk: row["risk_conditions"] for pk, row in branches.items() if row["at_risk"]},
+        "no_secretary": [pk for pk, row in branches.items() if not row["has_secretary"]],
+    }
+
+
+def read_figures(commune_pks, days, area):
+    """{(commune pk, day): entry}, read from the states (one StateReader for all)."""
+    from hamlets.models import Commune
+
+    reader = StateReader(Commune.objects.filter(pk__in=list(commune_pks)), days, area)
+    found = {}
+    for day in reader.days:
+        snapshot = Snapshot(None, day, area, reader=reader)
+        figures = snapshot.per_commune()
+        for pk in commune_pks:
+            found[(pk, day)] = _entry(snapshot, pk, figures)
+    return found
+
+
+def _key(commune_pk, version, day, area):
+    risk = "-".join(str(v) for v in at_risk_settings().values())
+    return f"communefigures:{commune_pk}:{version}:{risk}:{day.isoformat()}:{area or ''}"
+
+
+def cached_figures(communes_by_day, area=None):
+    """{day: CommuneFigures} for {day: commune pks}, from the cache where the
+    communes have not changed, read from the states (together) where they have."""
+    from reports.versions import versions
+
+    all_pks = set().union(*communes_by_day.values()) if communes_by_day else set()
+    version_of = versions(all_pks)
+    keys = {(pk, day): _key(pk, version_of[pk], day, area) for day, pks in communes_by_day.items() for pk in pks}
+    found = cache.get_many(list(keys.values()))
+    entries = {pair: found[key] for pair, key in keys.items() if key in found}
+    missing = [pair for pair in keys if pair not in entries]
+    if missing:
+        fresh = read_figures({pk for pk, _day in missing}, sorted({day for _pk, day in missing}), area)
+        new = {pair: fresh[pair] for pair in missing}
+        cache.set_many({keys[pair]: entry for pair, entry in new.items()}, TIMEOUT)
+        entries.update(new)
+    return {day: CommuneFigures(day, {pk: entries[(pk, day)] for pk in pks}) for day, pks in communes_by_day.items()}
+
+
+def unit_figures(unit, days, area=None):
+    """{day: CommuneFigures of the unit's communes on that day}."""
+    from .units import unit_communes
+
+    return cached_figures({day: set(unit_communes(unit, day).values_list("pk", flat=True)) for day in days}, area)

@@ -1,0 +1,175 @@
+"""Per-commune data versions: which communes' figures a write changes.
+
+Every save and delete of a registry record (forms, actions, the admin,
+reorganisations) and every bulk write of the import bump the version of the
+communes whose figures read that record, *after* the transaction commits: a
+reader that sees the new version also sees the new data, and one that read
+the old data cached it under the old version. Cached figures are keyed by
+the version (reports/indicators/by_commune.py), so nothing is ever deleted
+from the cache and a change recomputes only the communes it touched.
+
+Dated parents: a record of a hamlet or branch that moved counts, at past
+dates, in the communes it was in then, so those are bumped too.
+"""
+
+from django.db import transaction
+from django.db.models import F
+
+from hamlets import models as registry
+from hamlets.lineage import ParentChange
+
+from .models import CommuneVersion
+
+# Above this many records, a bulk write bumps every commune (cheaper than mapping each).
+MAP_LIMIT = 2000
+
+
+def _hamlet_communes(hamlet_ids):
+    hamlet_ids = [pk for pk in hamlet_ids if pk]
+    if not hamlet_ids:
+        return set()
+    current = registry.Hamlet.objects.filter(pk__in=hamlet_ids).values_list("commune_id", flat=True)
+    before = ParentChange.objects.filter(hamlet_id__in=hamlet_ids).values_list("old_commune_id", flat=True)
+    return set(current) | set(before)
+
+
+def _branch_communes(branch_ids):
+    branch_ids = [pk for pk in branch_ids if pk]
+    if not branch_ids:
+        return set()
+    current = registry.Branch.objects.filter(pk__in=branch_ids).values_list("commune_id", flat=True)
+    before = ParentChange.objects.filter(branch_id__in=branch_ids).values_list("old_commune_id", flat=True)
+    return set(current) | set(before)
+
+
+def _member_communes(member_ids):
+    """A member counts where they live (residents), in every branch they
+    attended (member indicators) and where they are or were village head."""
+    member_ids = [pk for pk in member_ids if pk]
+    if not member_ids:
+        return set()
+    homes = set(registry.Member.objects.filter(pk__in=member_ids).values_list("residence_hamlet_id", flat=True))
+    homes |= set(ParentChange.objects.filter(member_id__in=member_ids).values_list("old_hamlet_id", flat=True))
+    homes |= set(registry.VillageHead.objects.filter(member_id__in=member_ids).values_list("hamlet_id", flat=True))
+    branches = registry.Membership.objects.filter(member_id__in=member_ids).values_list("branch_id", flat=True)
+    return _hamlet_communes(homes) | _branch_communes(set(branches))
+
+
+def communes_of(records):
+    """Pks of the communes whose figures read any of `records`, or None for "all"."""
+    by_kind = {}
+    for record in records:
+        by_kind.setdefault(type(record), []).append(record)
+    found = set()
+    for model, items in by_kind.items():
+        if model in (registry.AreaType, registry.District):
+            return None  # the area filter, or districts' communes: everything may change
+        if model is registry.Commune:
+            found |= {item.pk for item in items}
+        elif model is registry.AdmissionTarget:
+            found |= {item.commune_id for item in items}
+        elif model is registry.Hamlet:
+            found |= _hamlet_communes([item.pk for item in items]) | {item.commune_id for item in items}
+        elif model is registry.Branch:
+            found |= _branch_communes([item.pk for item in items]) | {item.commune_id for item in items}
+        elif model in (registry.BranchSecretary, registry.BranchRating):
+            found |= _branch_communes([item.branch_id for item in items])
+        elif model is registry.Membership:
+            found |= _branch_communes([item.branch_id for item in items])
+            found |= _member_communes([item.member_id for item in items])
+        elif model is registry.Member:
+            found |= _member_communes([item.pk for item in items])
+            found |= _hamlet_communes([item.residence_hamlet_id for item in items])
+        elif model is registry.VillageHead:
+            found |= _hamlet_communes([item.hamlet_id for item in items])
+        elif model is ParentChange:
+            for item in items:
+                found |= {item.old_commune_id}
+                found |= _hamlet_communes([item.hamlet_id, item.old_hamlet_id])
+                found |= _branch_communes([item.branch_id])
+                found |= _member_communes([item.member_id])
+                if item.commune_id:
+                    found.add(item.commune_id)
+        # Candidates, lineage links and reorganisations themselves: no as-they-were figure reads them.
+    found.discard(None)
+    return found
+
+
+def bump(commune_ids):
+    """Raise the versions of these communes (all when None) once the current transaction commits."""
+
+    def run():
+        if commune_ids is None:
+            CommuneVersion.objects.update(version=F("version") + 1)
+            ids = set(registry.Commune.objects.values_list("pk", flat=True))
+        else:
+            ids = set(commune_ids)
+            CommuneVersion.objects.filter(commune_id__in=ids).update(version=F("version") + 1)
+        existing = set(CommuneVersion.objects.filter(commune_id__in=ids).values_list("commune_id", flat=True))
+        CommuneVersion.objects.bulk_create(
+            [CommuneVersion(commune_id=pk, version=1) for pk in ids - existing], ignore_conflicts=True
+        )
+
+    transaction.on_commit(run)
+
+
+def versions(commune_ids):
+    """{commune pk: version} (0 for a commune never changed since versions began)."""
+    found = dict(CommuneVersion.objects.filter(commune_id__in=list(commune_ids)).values_list("commune_id", "version"))
+    return {pk: found.get(pk, 0) for pk in commune_ids}
+
+
+def touch(records):
+    """The communes of `records` changed (None: anything may have)."""
+    if records is None or len(records) > MAP_LIMIT:
+        bump(None)
+        return
+    communes = communes_of(records)
+    if communes is None or communes:
+        bump(communes)
+
+
+# --- receivers (connected in ReportsConfig.ready) -----------------------------------------------
+
+WATCHED = (
+    registry.AreaType,
+    registry.District,
+    registry.Commune,
+    registry.Hamlet,
+    registry.Branch,
+    registry.Member,
+    registry.Membership,
+    registry.BranchSecretary,
+    registry.VillageHead,
+    registry.AdmissionTarget,
+    registry.BranchRating,
+    ParentChange,
+)
+
+
+def on_save_or_delete(sender, instance, **kwargs):
+    if kwargs.get("raw"):
+        return  # loading fixtures
+    touch([instance])
+
+
+def on_m2m(sender, instance, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        touch([instance])
+
+
+def on_bulk_write(sender, records=None, **kwargs):
+    touch(records)
+
+
+def connect():
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from hamlets.signals import records_written
+
+    for model in WATCHED:
+        post_save.connect(on_save_or_delete, sender=model, dispatch_uid=f"versions-save-{model.__name__}")
+        post_delete.connect(on_save_or_delete, sender=model, dispatch_uid=f"versions-delete-{model.__name__}")
+    for field in (registry.Branch.hamlets, registry.Hamlet.area_types):
+        m2m_changed.connect(on_m2m, sender=field.through, dispatch_uid=f"versions-m2m-{field.through.__name__}")
+    records_written.connect(on_bulk_write, dispatch_uid="versions-bulk")

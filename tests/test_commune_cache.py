@@ -1,0 +1,131 @@
+"""Figures recomputed only where the data changed (reports/indicators/by_commune.py):
+after a change through a form, an action, an upload and the admin, the next
+dashboard view shows the new figure and recomputes only the communes the
+change touched; with no change, nothing is recomputed."""
+
+import pytest
+from django.urls import reverse
+
+from hamlets.models import AdmissionTarget, Commune
+from reports.indicators import by_commune
+
+from .conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = "/dashboard/province/all/"
+AS_OF = {"as_of": "10/11/2016"}
+
+
+@pytest.fixture
+def recomputed(monkeypatch):
+    """The commune codes whose figures each dashboard view read from the states."""
+    calls = []
+    real = by_commune.read_figures
+
+    def spy(commune_pks, days, area):
+        calls.append(sorted(Commune.objects.filter(pk__in=commune_pks).values_list("code", flat=True)))
+        return real(commune_pks, days, area)
+
+    monkeypatch.setattr(by_commune, "read_figures", spy)
+    return calls
+
+
+@pytest.fixture
+def viewer(registry, client):
+    client.force_login(make_user("viewer", "provincial_viewer"))
+    return client
+
+
+def card(client, key):
+    """(numerator, denominator) of a card of the province dashboard, as shown."""
+    response = client.get(DASHBOARD, AS_OF)
+    assert response.status_code == 200
+    figure = next(c for c in response.context["cards"] if c.indicator.key == key)
+    return figure.numerator, figure.denominator
+
+
+def view_twice_and_count(viewer, recomputed):
+    """A first view reads every commune; a second one, nothing."""
+    card(viewer, "members_elderly")
+    assert recomputed[-1] == ["C1", "C2", "C3"]
+    before = len(recomputed)
+    card(viewer, "members_elderly")
+    assert len(recomputed) == before  # no change: cache reads only
+
+
+def test_a_form_recomputes_its_commune_only(viewer, recomputed, django_capture_on_commit_callbacks):
+    view_twice_and_count(viewer, recomputed)
+    staff = make_user("staff", "district_staff", district="D1")
+    viewer.force_login(staff)
+    target = AdmissionTarget.objects.get(commune__code="C2", year=2016)
+    url = reverse("hamlets:admissiontarget_edit", kwargs={"pk": target.pk})
+    form = viewer.get(url).context["form"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = viewer.post(url, {**form.initial, "commune": target.commune_id, "year": 2016, "target": 9})
+    assert response.status_code == 302, response.content.decode()[:500]
+    viewer.force_login(make_user("viewer2", "provincial_viewer"))
+    assert card(viewer, "admissions_vs_target")[1] == 3 + 9
+    assert recomputed[-1] == ["C2"]
+
+
+def test_an_action_recomputes_its_commune_only(viewer, recomputed, django_capture_on_commit_callbacks):
+    view_twice_and_count(viewer, recomputed)
+    before = card(viewer, "members_elderly")
+    admin = make_user("boss", "admin")
+    viewer.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = viewer.post(
+            reverse("hamlets:member_leave", kwargs={"code": "M4"}), {"on": "01/06/2016", "reason": "deceased"}
+        )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert card(viewer, "members_elderly")[1] == before[1] - 1
+    assert recomputed[-1] == ["C3"]
+
+
+def test_an_upload_recomputes_its_communes_only(viewer, recomputed, django_capture_on_commit_callbacks):
+    from hamlets.exchange import import_sheets
+
+    from .sheets import raw
+
+    view_twice_and_count(viewer, recomputed)
+    tables = {
+        "admission_targets": [["commune_code", "year", "target"], ["C3", "2016", "7"]],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_sheets(raw(tables)).ok
+    assert card(viewer, "admissions_vs_target")[1] == 3 + 2 + 7
+    assert recomputed[-1] == ["C3"]
+
+
+def test_the_admin_recomputes_its_communes_only(viewer, recomputed, django_capture_on_commit_callbacks):
+    view_twice_and_count(viewer, recomputed)
+    viewer.force_login(make_user("boss", "admin"))
+    target = AdmissionTarget.objects.get(commune__code="C1", year=2016)
+    url = reverse("admin:hamlets_admissiontarget_change", args=[target.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = viewer.post(url, {"commune": target.commune_id, "year": 2016, "target": 5, "_save": "Lưu"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert card(viewer, "admissions_vs_target")[1] == 5 + 2
+    assert recomputed[-1] == ["C1"]
+
+
+def test_a_moved_hamlet_recomputes_both_communes(viewer, recomputed, django_capture_on_commit_callbacks):
+    from hamlets import reorganise
+    from hamlets.models import Reorganisation
+
+    view_twice_and_count(viewer, recomputed)
+    event = Reorganisation.objects.create(
+        code="MOVE",
+        kind="move",
+        level="hamlet",
+        effective_on="2016-01-01",
+        act_number="1/NQ",
+        act_date="2016-01-01",
+        act_issuer="HĐND",
+        content={"from": ["H3"], "into": "C1"},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reorganise.apply(Reorganisation.objects.get(pk=event.pk))
+    card(viewer, "members_elderly")
+    assert recomputed[-1] == ["C1", "C2"]
