@@ -124,7 +124,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # The database cache is shared by all server processes. Its table is made
 # by a migration (hamlets 0002), so `migrate` alone leaves a working site.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
+# Shared by every process: per-commune figures (reports/indicators/by_commune.py),
+# login throttling. The database cache by default (no extra server); Redis when
+# REDIS_URL is set. One entry per commune and data version, so a province keeps a
+# few hundred entries per area filter; old versions age out.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+            # The default of 300 entries would evict a province's figures on every view.
+            "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

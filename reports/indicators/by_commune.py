@@ -68,9 +68,12 @@ def read_figures(commune_pks, days, area):
     return found
 
 
-def _key(commune_pk, version, day, area):
+def _key(commune_pk, version, area):
+    """One cache entry per commune and data version: {date: entry} for every
+    date read so far. Fewer, larger entries than one per date: a 12-month
+    trend of a province writes one entry per commune, not twelve."""
     risk = "-".join(str(v) for v in at_risk_settings().values())
-    return f"communefigures:{commune_pk}:{version}:{risk}:{day.isoformat()}:{area or ''}"
+    return f"communefigures:{commune_pk}:{version}:{risk}:{area or ''}"
 
 
 def cached_figures(communes_by_day, area=None):
@@ -80,16 +83,21 @@ def cached_figures(communes_by_day, area=None):
 
     all_pks = set().union(*communes_by_day.values()) if communes_by_day else set()
     version_of = versions(all_pks)
-    keys = {(pk, day): _key(pk, version_of[pk], day, area) for day, pks in communes_by_day.items() for pk in pks}
+    keys = {pk: _key(pk, version_of[pk], area) for pk in all_pks}
     found = cache.get_many(list(keys.values()))
-    entries = {pair: found[key] for pair, key in keys.items() if key in found}
-    missing = [pair for pair in keys if pair not in entries]
+    stored = {pk: found.get(key, {}) for pk, key in keys.items()}
+    missing = [(pk, day) for day, pks in communes_by_day.items() for pk in pks if day.isoformat() not in stored[pk]]
     if missing:
         fresh = read_figures({pk for pk, _day in missing}, sorted({day for _pk, day in missing}), area)
-        new = {pair: fresh[pair] for pair in missing}
-        cache.set_many({keys[pair]: entry for pair, entry in new.items()}, TIMEOUT)
-        entries.update(new)
-    return {day: CommuneFigures(day, {pk: entries[(pk, day)] for pk in pks}) for day, pks in communes_by_day.items()}
+        changed = set()
+        for pk, day in missing:
+            stored[pk] = {**stored[pk], day.isoformat(): fresh[(pk, day)]}
+            changed.add(pk)
+        cache.set_many({keys[pk]: stored[pk] for pk in changed}, TIMEOUT)
+    return {
+        day: CommuneFigures(day, {pk: stored[pk][day.isoformat()] for pk in pks})
+        for day, pks in communes_by_day.items()
+    }
 
 
 def unit_figures(unit, days, area=None):

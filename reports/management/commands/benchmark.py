@@ -151,8 +151,25 @@ class Command(BaseCommand):
             cache.clear()
             get("/dashboard/province/all/trend/")
 
+        def after_one_edit():
+            # A clerk's edit: one membership saved again bumps its commune's version (reports/versions.py).
+            from django.db import transaction
+
+            from hamlets.models import Membership
+
+            with transaction.atomic():
+                membership = Membership.objects.order_by("pk").first()
+                membership.save()
+            get("/dashboard/province/all/")
+
+        def cold():
+            cache.clear()
+            get("/dashboard/province/all/")
+
         return [
-            ("page: province dashboard", lambda: get("/dashboard/province/all/")),
+            ("page: province dashboard, empty cache", cold),
+            ("page: province dashboard, data unchanged", lambda: get("/dashboard/province/all/")),
+            ("page: province dashboard, right after one edit", after_one_edit),
             ("page: province dashboard, restated", lambda: get("/dashboard/province/all/", view="restated")),
             ("page: province 12-month trend, empty cache", trend_cold),
             ("page: province 12-month trend, cached month ends", lambda: get("/dashboard/province/all/trend/")),
