@@ -16,6 +16,7 @@ from .indicators import (
     INDICATORS,
     SPECIAL_AREA,
     Snapshot,
+    at_risk_settings,
     compute,
     compute_many_cached,
     unit_figures,
@@ -120,6 +121,43 @@ def breakdown(result, sort=None):
     return rows
 
 
+def breakdown_cells(rows, main_keys, query):
+    """The breakdown table ready to display: per child unit its name and
+    dashboard link, per indicator the figure, its percentage and drill-down
+    link. Built here rather than in the template: a province has 150 rows of
+    8 cells, and reversing a URL and formatting per cell in the template cost
+    most of a cached dashboard's time (measured: 0.44 s of 0.52 s)."""
+    from django.urls import reverse
+
+    from hamlets.templatetags.vn import percent
+
+    # "~" is not allowed in codes (hamlets.models.CODE_VALIDATOR_REGEX), so the placeholders cannot clash.
+    dashboard = reverse("reports:dashboard", kwargs={"kind": "~kind~", "code": "~code~"})
+    drill = reverse("reports:drill_down", kwargs={"kind": "~kind~", "code": "~code~", "key": "~key~"})
+    table = []
+    for child, figures in rows:
+        unit = {"~kind~": child["kind"], "~code~": child["code"]}
+        cells = [
+            {
+                "url": _filled(drill, query, **unit, **{"~key~": indicator.key}),
+                "numerator": figures[indicator.key]["numerator"],
+                "denominator": figures[indicator.key]["denominator"],
+                "percent": percent(figures[indicator.key]),
+            }
+            for indicator in main_keys
+        ]
+        table.append({"name": child["name"], "url": _filled(dashboard, query, **unit), "cells": cells})
+    return table
+
+
+def _filled(template, query, **parts):
+    from django.utils.html import escape
+
+    for placeholder, value in parts.items():
+        template = template.replace(placeholder, value)
+    return escape(f"{template}?{query}")
+
+
 def action_lists(snapshot):
     """Hamlets without a branch (with their coverage: residents or not),
     branches at risk (with conditions), branches without a secretary. The
@@ -168,8 +206,10 @@ def dashboard(unit, day, area=None, sort=None, chart_key="hamlets_without_branch
     rows = breakdown(current, sort)
     chart_indicator = INDICATOR_BY_KEY.get(chart_key) or INDICATOR_BY_KEY["hamlets_without_branch"]
     key = chart_indicator.key
-    chart = (
-        charts.bar_chart(
+
+    def chart():
+        # Drawn when the template asks for it (not at all while the breakdown fragment is cached).
+        return charts.bar_chart(
             f"{chart_indicator.title} – {unit.name}",
             [
                 (
@@ -181,9 +221,7 @@ def dashboard(unit, day, area=None, sort=None, chart_key="hamlets_without_branch
                 for child in current["children"]
             ],
         )
-        if current["children"]
-        else None
-    )
+
     return {
         "unit": unit,
         "as_of": day,
@@ -194,12 +232,25 @@ def dashboard(unit, day, area=None, sort=None, chart_key="hamlets_without_branch
         "main_keys": [INDICATOR_BY_KEY[key] for key in MAIN_KEYS],
         "children_kind": rows[0][0]["kind"] if rows else None,
         "actions": action_lists(snapshot),
-        "chart": chart,
+        "chart": chart if current["children"] else None,
         "chart_indicator": chart_indicator,
         "month_ends": recent_month_ends(day, 6),
         "restated": restated,
         "lineage": unit_lineage(unit),
+        # Changes whenever the data of a commune shown change (None: not cacheable).
+        "data_token": None if restated else data_token(snapshots.values()),
     }
+
+
+def data_token(figures):
+    """A short text that changes when any commune of these CommuneFigures changes."""
+    import hashlib
+
+    versions = sorted({item for snapshot in figures for item in snapshot.versions.items()})
+    risk = "-".join(str(v) for v in at_risk_settings().values())
+    from .indicators.by_commune import CODE_HASH
+
+    return hashlib.sha256(f"{CODE_HASH}{versions}{risk}".encode()).hexdigest()[:32]
 
 
 def unit_lineage(unit):

@@ -95,6 +95,24 @@ def dashboard(request, kind, code):
     context["area_choices"] = dashboards.area_choices()
     context["query"] = request.GET.urlencode()
     context["view_param"] = "&view=restated" if context["restated"] else ""
+    query = urlencode({"as_of": f"{day:%d/%m/%Y}", "area": area or ""}) + context["view_param"]
+    # Built only when the breakdown fragment is not in the cache (templates call callables).
+    context["breakdown"] = lambda: dashboards.breakdown_cells(context["rows"], context["main_keys"], query)
+    if context["data_token"]:
+        from django.utils import translation
+
+        context["breakdown_key"] = ":".join(
+            [
+                unit.kind,
+                unit.code,
+                f"{day:%Y-%m-%d}",
+                area or "",
+                request.GET.get("sort", ""),
+                context["chart_indicator"].key,
+                translation.get_language() or "",
+                context["data_token"],
+            ]
+        )
     context["unserved_url"] = (
         reverse("reports:drill_down", kwargs={"kind": kind, "code": code, "key": "hamlets_without_branch"})
         + "?"

@@ -12,6 +12,7 @@ and the ids behind the dashboard's action lists are needed.
 """
 
 from django.core.cache import cache
+from django.db import transaction
 
 from .catalogue import at_risk_settings
 from .states import Snapshot, StateReader
@@ -19,14 +20,36 @@ from .states import Snapshot, StateReader
 TIMEOUT = 30 * 24 * 3600  # entries of old versions are never read again and age out
 
 
+def _code_hash():
+    """Changes when the code that makes the cached figures and fragments
+    changes, so a deployment never serves figures of the previous definitions."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = sorted((root / "reports" / "indicators").glob("*.py")) + [
+        root / "reports" / "dashboards.py",
+        root / "templates" / "reports" / "_breakdown.html",
+    ]
+    digest = hashlib.sha256()
+    for path in files:
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+CODE_HASH = _code_hash()
+
+
 class CommuneFigures:
     """Per-commune figures and action-list ids of some communes at one date."""
 
     restated = False
 
-    def __init__(self, day, entries):
+    def __init__(self, day, entries, versions=None):
         self.day = day
         self.entries = entries  # {commune pk: entry (see _entry)}
+        self.versions = versions or {}  # {commune pk: data version the entries belong to}
 
     def per_commune(self):
         return {pk: entry["figures"] for pk, entry in self.entries.items()}
@@ -73,7 +96,7 @@ def _key(commune_pk, version, area):
     date read so far. Fewer, larger entries than one per date: a 12-month
     trend of a province writes one entry per commune, not twelve."""
     risk = "-".join(str(v) for v in at_risk_settings().values())
-    return f"communefigures:{commune_pk}:{version}:{risk}:{area or ''}"
+    return f"communefigures:{CODE_HASH}:{commune_pk}:{version}:{risk}:{area or ''}"
 
 
 def cached_figures(communes_by_day, area=None):
@@ -93,9 +116,11 @@ def cached_figures(communes_by_day, area=None):
         for pk, day in missing:
             stored[pk] = {**stored[pk], day.isoformat(): fresh[(pk, day)]}
             changed.add(pk)
-        cache.set_many({keys[pk]: stored[pk] for pk in changed}, TIMEOUT)
+        # One transaction for the database cache's many small writes (one commit, not one per commune).
+        with transaction.atomic():
+            cache.set_many({keys[pk]: stored[pk] for pk in changed}, TIMEOUT)
     return {
-        day: CommuneFigures(day, {pk: stored[pk][day.isoformat()] for pk in pks})
+        day: CommuneFigures(day, {pk: stored[pk][day.isoformat()] for pk in pks}, {pk: version_of[pk] for pk in pks})
         for day, pks in communes_by_day.items()
     }
 

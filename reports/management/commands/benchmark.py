@@ -90,8 +90,9 @@ class Command(BaseCommand):
             for _ in range(repeat):
                 with CaptureQueriesContext(connection) as context:
                     start = time.perf_counter()
-                    run()
-                    times.append(time.perf_counter() - start)
+                    measured = run()
+                    # A case may time its own part (the view after an edit, not the edit).
+                    times.append(measured if isinstance(measured, float) else time.perf_counter() - start)
             self.stdout.write(
                 f"{label:55} best {min(times):6.3f} s  median {statistics.median(times):6.3f} s  "
                 f"queries {len(context.captured_queries)}"
@@ -160,7 +161,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 membership = Membership.objects.order_by("pk").first()
                 membership.save()
+            start = time.perf_counter()
             get("/dashboard/province/all/")
+            return time.perf_counter() - start  # the view only, not the edit
 
         def cold():
             cache.clear()
