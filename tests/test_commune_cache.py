@@ -129,3 +129,19 @@ def test_a_moved_hamlet_recomputes_both_communes(viewer, recomputed, django_capt
         reorganise.apply(Reorganisation.objects.get(pk=event.pk))
     card(viewer, "members_elderly")
     assert recomputed[-1] == ["C1", "C2"]
+
+
+def test_the_cached_breakdown_table_shows_the_new_figure(viewer, django_capture_on_commit_callbacks):
+    import re
+
+    def admissions_cell_of_c2():
+        page = viewer.get("/dashboard/district/D1/", AS_OF).content.decode()
+        return re.search(r'/dashboard/commune/C2/admissions_vs_target/[^"]*">([^<]*)<', page).group(1)
+
+    assert admissions_cell_of_c2() == "0/2"
+    assert admissions_cell_of_c2() == "0/2"  # the second view comes from the fragment cache
+    target = AdmissionTarget.objects.get(commune__code="C2", year=2016)
+    target.target = 8
+    with django_capture_on_commit_callbacks(execute=True):
+        target.save()
+    assert admissions_cell_of_c2() == "0/8"
