@@ -25,6 +25,7 @@ from .. import models, rules
 from ..models import FoldedField
 from . import values
 from .files import read_path
+from .neighbours import neighbourhood
 from .schema import SHEET_BY_NAME, SHEETS, choice_labels, is_description_row, is_helper_sheet, sheet_named
 
 # Sheets only an administrator may import: they define the units themselves.
@@ -64,6 +65,8 @@ class ImportResult:
     applied: bool = False
     # sheet -> list of (row number, "created"|"updated"|"unchanged", key) for the preview
     row_actions: dict = field(default_factory=dict)
+    # How many stored records were read to check the file (its neighbourhood, or everything).
+    rows_read: int = 0
 
     @property
     def ok(self):
@@ -112,38 +115,76 @@ def _key_of(sheet, instance):
 
 
 class _State:
-    """Every stored record, keyed like the sheets, loaded in bulk."""
+    """The stored records an import reads, keyed like the sheets, loaded in
+    bulk: every record, or only a file's neighbourhood (neighbours.py)."""
+
+    # Small tables, always read whole.
+    ALWAYS_WHOLE = ("area_types", "districts", "communes")
 
     def __init__(self):
         self.records = {sheet.name: {} for sheet in SHEETS}
         # (sheet name, key) -> set of codes, for list columns
         self.lists = {}
+        self.by_id = {sheet.name: {} for sheet in SHEETS}
+        self.rows_read = 0
 
-    def load(self):
-        by_id = {}
-        for sheet in SHEETS:
-            model = sheet.model
-            ref_columns = [c for c in sheet.columns if c.ref and c.type != "list"]
-            instances = list(model.objects.all())
-            by_id[sheet.name] = {obj.pk: obj for obj in instances}
+    def _queryset(self, sheet, only):
+        model = sheet.model
+        if only is None or sheet.name in self.ALWAYS_WHOLE:
+            return [model.objects.all()]
+        wanted = sorted(only.get(sheet.name, ()))
+        field = "code" if sheet.key == ("code",) else "pk"
+        return [
+            model.objects.filter(**{f"{field}__in": wanted[i : i + BATCH_SIZE]})
+            for i in range(0, len(wanted), BATCH_SIZE)
+        ]
+
+    def _attach(self, sheet, obj):
+        """Cache obj's references to the loaded records (the same Python objects), and keep it."""
+        for column in sheet.columns:
+            if not column.ref or column.type == "list":
+                continue
+            fk = sheet.model._meta.get_field(column.attr)
+            target_id = getattr(obj, fk.attname)
+            fk.set_cached_value(obj, self._target(column.ref, target_id) if target_id is not None else None)
+        self.by_id[sheet.name][obj.pk] = obj
+        self.records[sheet.name][_key_of(sheet, obj)] = obj
+        self.rows_read += 1
+
+    def _target(self, name, pk):
+        """A referenced record; read on demand if the neighbourhood missed it (a safety net)."""
+        found = self.by_id[name].get(pk)
+        if found is None:
+            sheet = SHEET_BY_NAME[name]
+            found = sheet.model.objects.get(pk=pk)
+            self._attach(sheet, found)
+            self._load_lists(sheet, [found])
+        return found
+
+    def _load_lists(self, sheet, instances):
+        for column in sheet.columns:
+            if column.type != "list":
+                continue
+            m2m = sheet.model._meta.get_field(column.attr)
+            through = m2m.remote_field.through
+            source = m2m.m2m_field_name()
+            target = m2m.m2m_reverse_field_name()
+            sets = defaultdict(set)
+            ids = [obj.pk for obj in instances]
+            for start in range(0, len(ids), BATCH_SIZE):
+                links = through.objects.filter(**{f"{source}_id__in": ids[start : start + BATCH_SIZE]})
+                for source_id, target_id in links.values_list(f"{source}_id", f"{target}_id"):
+                    sets[source_id].add(self._target(column.ref, target_id).code)
             for obj in instances:
-                for column in ref_columns:
-                    fk = model._meta.get_field(column.attr)
-                    target_id = getattr(obj, fk.attname)
-                    fk.set_cached_value(obj, by_id[column.ref][target_id] if target_id is not None else None)
-                self.records[sheet.name][_key_of(sheet, obj)] = obj
-            for column in sheet.columns:
-                if column.type != "list":
-                    continue
-                m2m = model._meta.get_field(column.attr)
-                through = m2m.remote_field.through
-                source = m2m.m2m_field_name()
-                target = m2m.m2m_reverse_field_name()
-                sets = defaultdict(set)
-                for source_id, target_id in through.objects.values_list(f"{source}_id", f"{target}_id"):
-                    sets[source_id].add(by_id[column.ref][target_id].code)
-                for obj in instances:
-                    self.lists[(sheet.name, column.key, _key_of(sheet, obj))] = sets.get(obj.pk, set())
+                self.lists[(sheet.name, column.key, _key_of(sheet, obj))] = sets.get(obj.pk, set())
+
+    def load(self, only=None):
+        """Every stored record, or those of `only` ({sheet: codes or pks}, from neighbours.py)."""
+        for sheet in SHEETS:
+            instances = [obj for queryset in self._queryset(sheet, only) for obj in queryset]
+            for obj in instances:
+                self._attach(sheet, obj)
+            self._load_lists(sheet, instances)
         return self
 
 
@@ -216,7 +257,9 @@ class _Import:
 
     def merge_and_check(self, parsed):
         self.progress(_("Đọc dữ liệu đã lưu"), 0, 1)
-        self.state = _State().load()
+        # Only the records the file touches and their rules' neighbours (neighbours.py).
+        self.state = _State().load(neighbourhood(parsed))
+        self.result.rows_read = self.state.rows_read
         total = sum(len(rows) for rows in parsed.values())
         done = 0
         for sheet in SHEETS:
