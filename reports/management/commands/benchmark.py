@@ -84,6 +84,7 @@ class Command(BaseCommand):
                     lambda: [indicators.compute(unit, before, by_child=True) for unit in old],
                 )
             )
+        cases += self.import_cases()
         cases += self.page_cases(day)
         for label, run in cases:
             times = []
@@ -97,6 +98,55 @@ class Command(BaseCommand):
                 f"{label:55} best {min(times):6.3f} s  median {statistics.median(times):6.3f} s  "
                 f"queries {len(context.captured_queries)}"
             )
+
+    def import_cases(self):
+        """A clerk's upload: 10 member rows (one changed) checked (dry run) and
+        imported (rolled back); 10,000 rows checked. Peak Python memory of
+        each is printed once (tracemalloc)."""
+        import tracemalloc
+
+        from django.db import transaction
+
+        from hamlets.exchange import import_sheets
+        from hamlets.exchange.exporter import export_tables
+        from hamlets.exchange.files import RawSheet
+        from hamlets.exchange.schema import SHEET_BY_NAME
+
+        sheet = SHEET_BY_NAME["members"]
+        header = [c.key for c in sheet.columns]
+        exported = export_tables([sheet])["members"][1]  # as a clerk's file would have them
+
+        def rows(count):
+            data = [list(row) for row in exported[:count]]
+            column = header.index("ethnicity")
+            data[0][column] = "Tày" if data[0][column] != "Tày" else "Kinh"  # one changed record
+            return [RawSheet("members", header, list(enumerate(data, start=2)))]
+
+        small, large = rows(10), rows(10_000)
+
+        def real_import():
+            with transaction.atomic():
+                result = import_sheets(small)
+                transaction.set_rollback(True)
+            return result
+
+        def measured(label, run):
+            tracemalloc.start()
+            result = run()
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            self.stdout.write(
+                f"{label}: {'ok' if result.ok else result.errors[:1]}, {result.rows_read} stored records read, "
+                f"peak {peak / 1e6:.0f} MB (Python allocations)"
+            )
+
+        measured("upload of 10 rows, preview", lambda: import_sheets(small, dry_run=True))
+        measured("upload of 10,000 rows, preview", lambda: import_sheets(large, dry_run=True))
+        return [
+            ("upload of 10 member rows, preview (dry run)", lambda: import_sheets(small, dry_run=True)),
+            ("upload of 10 member rows, confirm (rolled back)", real_import),
+            ("upload of 10,000 member rows, preview (dry run)", lambda: import_sheets(large, dry_run=True)),
+        ]
 
     def merge_communes(self, pairs):
         """Merge `pairs` pairs of communes into new ones on MERGER_DAY, through
