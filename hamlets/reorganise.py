@@ -514,7 +514,6 @@ def preview(event):
     with transaction.atomic():
         lines = _apply(event)
         transaction.set_rollback(True)
-    event.refresh_from_db() if event.pk else None
     return lines
 
 
