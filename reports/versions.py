@@ -12,6 +12,8 @@ Dated parents: a record of a hamlet or branch that moved counts, at past
 dates, in the communes it was in then, so those are bumped too.
 """
 
+import threading
+
 from django.db import transaction
 from django.db.models import F
 
@@ -95,22 +97,49 @@ def communes_of(records):
     return found
 
 
-def bump(commune_ids):
-    """Raise the versions of these communes (all when None) once the current transaction commits."""
+_pending = threading.local()
 
-    def run():
-        if commune_ids is None:
-            CommuneVersion.objects.update(version=F("version") + 1)
-            ids = set(registry.Commune.objects.values_list("pk", flat=True))
+
+def _flush():
+    """Raise the versions of everything pending (runs after a commit)."""
+    records = getattr(_pending, "records", [])
+    communes = getattr(_pending, "communes", set())
+    everything = getattr(_pending, "everything", False)
+    _pending.records, _pending.communes, _pending.everything = [], set(), False
+    if not (records or communes or everything):
+        return  # an earlier callback of the same commit flushed it all
+    if not everything and records:
+        found = communes_of(records)
+        if found is None:
+            everything = True
         else:
-            ids = set(commune_ids)
-            CommuneVersion.objects.filter(commune_id__in=ids).update(version=F("version") + 1)
-        existing = set(CommuneVersion.objects.filter(commune_id__in=ids).values_list("commune_id", flat=True))
-        CommuneVersion.objects.bulk_create(
-            [CommuneVersion(commune_id=pk, version=1) for pk in ids - existing], ignore_conflicts=True
-        )
+            communes |= found
+    if everything:
+        CommuneVersion.objects.update(version=F("version") + 1)
+        ids = set(registry.Commune.objects.values_list("pk", flat=True))
+    else:
+        ids = set(communes)
+        CommuneVersion.objects.filter(commune_id__in=ids).update(version=F("version") + 1)
+    existing = set(CommuneVersion.objects.filter(commune_id__in=ids).values_list("commune_id", flat=True))
+    CommuneVersion.objects.bulk_create(
+        [CommuneVersion(commune_id=pk, version=1) for pk in ids - existing], ignore_conflicts=True
+    )
 
-    transaction.on_commit(run)
+
+def bump(commune_ids=None, records=(), everything=False):
+    """Raise the versions of these communes, or of the communes of `records`
+    (mapped when the transaction commits, all together: a reorganisation
+    saving thousands of records costs one mapping), or of every commune.
+
+    Every call registers a callback, so a bump is never lost to a rolled-back
+    transaction's discarded callback; the first callback of a commit flushes
+    everything pending and the others find nothing left."""
+    if not hasattr(_pending, "records"):
+        _pending.records, _pending.communes, _pending.everything = [], set(), False
+    _pending.records.extend(records)
+    _pending.communes |= set(commune_ids or ())
+    _pending.everything = _pending.everything or everything
+    transaction.on_commit(_flush)
 
 
 def versions(commune_ids):
@@ -119,14 +148,16 @@ def versions(commune_ids):
     return {pk: found.get(pk, 0) for pk in commune_ids}
 
 
-def touch(records):
-    """The communes of `records` changed (None: anything may have)."""
+def touch(records, deleted=False):
+    """The communes of `records` changed (None: anything may have). A
+    deleted record is mapped now, while its neighbours can still be read."""
     if records is None or len(records) > MAP_LIMIT:
-        bump(None)
-        return
-    communes = communes_of(records)
-    if communes is None or communes:
-        bump(communes)
+        bump(everything=True)
+    elif deleted:
+        communes = communes_of(records)
+        bump(everything=True) if communes is None else bump(communes)
+    else:
+        bump(records=list(records))
 
 
 # --- receivers (connected in ReportsConfig.ready) -----------------------------------------------
@@ -147,10 +178,24 @@ WATCHED = (
 )
 
 
-def on_save_or_delete(sender, instance, **kwargs):
+def on_pre_save(sender, instance, **kwargs):
+    """An edit may change a parent (a member's residence, a membership's
+    branch): the communes of the record as it was change too."""
+    if kwargs.get("raw") or instance.pk is None:
+        return
+    before = sender.objects.filter(pk=instance.pk).first()
+    if before is not None:
+        touch([before])
+
+
+def on_save(sender, instance, **kwargs):
     if kwargs.get("raw"):
         return  # loading fixtures
     touch([instance])
+
+
+def on_delete(sender, instance, **kwargs):
+    touch([instance], deleted=True)
 
 
 def on_m2m(sender, instance, action, **kwargs):
@@ -163,13 +208,14 @@ def on_bulk_write(sender, records=None, **kwargs):
 
 
 def connect():
-    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
     from hamlets.signals import records_written
 
     for model in WATCHED:
-        post_save.connect(on_save_or_delete, sender=model, dispatch_uid=f"versions-save-{model.__name__}")
-        post_delete.connect(on_save_or_delete, sender=model, dispatch_uid=f"versions-delete-{model.__name__}")
+        pre_save.connect(on_pre_save, sender=model, dispatch_uid=f"versions-pre-save-{model.__name__}")
+        post_save.connect(on_save, sender=model, dispatch_uid=f"versions-save-{model.__name__}")
+        post_delete.connect(on_delete, sender=model, dispatch_uid=f"versions-delete-{model.__name__}")
     for field in (registry.Branch.hamlets, registry.Hamlet.area_types):
         m2m_changed.connect(on_m2m, sender=field.through, dispatch_uid=f"versions-m2m-{field.through.__name__}")
     records_written.connect(on_bulk_write, dispatch_uid="versions-bulk")
