@@ -122,3 +122,12 @@ def branches_under(communes, day):
     communes = set(communes.values_list("pk", flat=True)) if hasattr(communes, "values_list") else set(communes)
     placement = Placement.of(Branch.objects.filter(ever_under_q("branch", list(communes))), "branch")
     return [pk for pk in placement.current if placement.at(pk, day) in communes]
+
+
+def communes_ever(records, kind):
+    """The communes that held the hamlets or branches of a queryset at any
+    date: for reading their states on a past date (a hamlet page, a status filter)."""
+    from .models import Commune
+
+    moved_from = ParentChange.objects.filter(**{f"{kind}__in": records.values("pk")}).values("old_commune")
+    return Commune.objects.filter(Q(pk__in=records.values("commune_id")) | Q(pk__in=moved_from))

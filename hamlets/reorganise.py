@@ -54,6 +54,7 @@ from django.utils.translation import gettext as _
 
 from .lineage import LineageLink, ParentChange, Reorganisation
 from .models import Branch, BranchSecretary, Commune, District, Hamlet, Member, Membership, VillageHead
+from .placement import CHILDREN
 
 LEVEL_MODELS = {"hamlet": Hamlet, "commune": Commune, "district": District}
 JOURNAL_MODELS = {
@@ -142,16 +143,11 @@ class Journal:
     def move(self, obj, parent_field, new_parent, on):
         """Give `obj` a new parent from `on`, remembering the old one (dated parents)."""
         kind = obj._meta.model_name
-        old_field = {
-            "hamlet": "old_commune",
-            "branch": "old_commune",
-            "commune": "old_district",
-            "member": "old_hamlet",
-        }
+        old_field = CHILDREN[kind][1]  # the ParentChange field remembering the parent before
         old = getattr(obj, parent_field)
         if old == new_parent:
             return
-        self.create(ParentChange(event=self.event, changed_on=on, **{kind: obj, old_field[kind]: old}), check=False)
+        self.create(ParentChange(event=self.event, changed_on=on, **{kind: obj, old_field: old}), check=False)
         self.change(obj, check=False, **{parent_field: new_parent})
 
 

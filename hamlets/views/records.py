@@ -1,9 +1,9 @@
 """The pages of one hamlet, branch or member."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.shortcuts import render
 
+from hamlets.placement import communes_ever
 from hamlets.restate import lineage_of
 
 from .. import actions, models
@@ -17,18 +17,13 @@ from .common import as_of_from
 # --- record pages ------------------------------------------------------------------------------
 
 
-def communes_ever(unit):
-    """The communes a hamlet or branch has belonged to (dated parents)."""
-    return models.Commune.objects.filter(Q(pk=unit.commune_id) | Q(pk__in=unit.moves.values("old_commune")))
-
-
 @login_required
 def hamlet_detail(request, code):
     from reports.indicators import Snapshot, hamlet_coverage
 
     hamlet = get_visible_or_404(request.user, models.Hamlet.objects.select_related("commune"), code=code)
     day = as_of_from(request)
-    row = Snapshot(communes_ever(hamlet), day).hamlets.get(hamlet.pk)
+    row = Snapshot(communes_ever(models.Hamlet.objects.filter(pk=hamlet.pk), "hamlet"), day).hamlets.get(hamlet.pk)
     context = {
         "hamlet": hamlet,
         "as_of": day,
@@ -53,7 +48,7 @@ def branch_detail(request, code):
 
     branch = get_visible_or_404(request.user, models.Branch.objects.select_related("commune"), code=code)
     day = as_of_from(request)
-    row = Snapshot(communes_ever(branch), day).branches.get(branch.pk)
+    row = Snapshot(communes_ever(models.Branch.objects.filter(pk=branch.pk), "branch"), day).branches.get(branch.pk)
     context = {
         "branch": branch,
         "as_of": day,

@@ -1,20 +1,9 @@
 """Hamlets and branches by status, for the list filters."""
 
-from django.db.models import Q
-
-from hamlets.models import (
-    Commune,
-    ParentChange,
-)
+from hamlets.placement import communes_ever
 
 from .drilldown import hamlet_coverage
 from .states import Snapshot
-
-
-def communes_ever(records, kind):
-    """The communes that held the hamlets or branches of a queryset at any date (dated parents)."""
-    moved_from = ParentChange.objects.filter(**{f"{kind}__in": records.values("pk")}).values("old_commune")
-    return Commune.objects.filter(Q(pk__in=records.values("commune_id")) | Q(pk__in=moved_from))
 
 
 def hamlet_coverage_ids(hamlets, day, status):
