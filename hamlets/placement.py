@@ -52,13 +52,6 @@ class Placement:
     def at(self, pk, day):
         return parent_at(self.current[pk], self.changes.get(pk, ()), day)
 
-    def ever(self, pk):
-        """Every parent the record has had."""
-        return {self.current[pk], *(old for _d, old in self.changes.get(pk, ()))}
-
-    def moved(self, pk):
-        return pk in self.changes
-
 
 def ever_under_q(kind, parents):
     """Q for records of `kind` whose parent is, or once was, in `parents`
