@@ -25,7 +25,10 @@ run: setup fonts
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
 	DEBUG=1 $(PY) manage.py setup_demo
 	@echo "Mở http://127.0.0.1:8000 và đăng nhập bằng một tài khoản ở trên."
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	@# The background-job worker (large uploads and exports) runs beside the server and stops with it.
+	DEBUG=1 $(PY) manage.py db_worker --interval 1 --no-startup-delay -v0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup chromium fonts axe
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(PY) -m pytest $(PYTEST_ARGS)

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "hamlets",
     "reports",
 ]
@@ -128,9 +130,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # login throttling. The database cache by default (no extra server); Redis when
 # REDIS_URL is set. One entry per commune and data version, so a province keeps a
 # few hundred entries per area filter; old versions age out.
+#
+# "progress" holds the progress of background jobs (hamlets/jobs.py). It must
+# not live in the database: a job writes it from inside the transaction of the
+# import it runs, and nobody else would see it before the commit. Redis when
+# REDIS_URL is set, else files under var/ (shared by the processes of one machine).
 if os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]},
+        "progress": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "progress",
+        },
     }
 else:
     CACHES = {
@@ -139,8 +151,20 @@ else:
             "LOCATION": "django_cache",
             # The default of 300 entries would evict a province's figures on every view.
             "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
-        }
+        },
+        "progress": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("PROGRESS_DIR", str(BASE_DIR / "var" / "progress")),
+        },
     }
+
+# Background jobs (hamlets/jobs.py): django-tasks with its database backend, so
+# no extra server is needed; `manage.py db_worker` runs them (`make run` starts
+# one beside the development server). TASKS_BACKEND can name another backend
+# (tests run jobs immediately, in the request).
+TASKS = {
+    "default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")},
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -686,5 +686,6 @@ class Upload(models.Model):
         return self.filename
 
 
-# Reorganisations live in their own module; imported here so Django finds them.
+# Reorganisations and background jobs live in their own modules; imported here so Django finds them.
+from .jobs import Job  # noqa: E402, F401
 from .lineage import LineageLink, ParentChange, Reorganisation  # noqa: E402, F401

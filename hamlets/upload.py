@@ -21,10 +21,11 @@ from django.utils.translation import gettext_lazy
 from coverage_site.lib import spreadsheets
 from coverage_site.lib.dates import today
 
-from .exchange import import_sheets
-from .exchange.files import MB, Limits, UnreadableFile, check_zip, read_csv, read_workbook
+from . import jobs
+from .exchange import ImportResult, Problem, import_sheets
+from .exchange.files import MB, Limits, UnreadableFile, check_zip, estimate_rows, read_csv, read_workbook
 from .exchange.template import template_workbook
-from .models import Upload
+from .models import Job, Upload
 from .permissions import commune_scope_codes, require_editor, visible_communes
 from .templatetags.vn import dmy
 
@@ -64,6 +65,13 @@ class UploadForm(forms.Form):
         return upload
 
 
+# Larger files are checked and applied in the background (hamlets/jobs.py),
+# with a progress bar; smaller ones while the clerk waits, as any page.
+INLINE_ROWS = 2_000
+# Rows listed on the preview page (the counts cover every row).
+PREVIEW_ROWS = 1_000
+
+
 def raw_sheets_of(upload):
     data = bytes(upload.content)
     if upload.filename.lower().endswith(".csv"):
@@ -72,18 +80,69 @@ def raw_sheets_of(upload):
 
 
 def run(upload, user, *, dry_run):
+    jobs.report(_("Đọc tệp"), 0, 0)
     try:
         sheets = raw_sheets_of(upload)
     except UnreadableFile as exc:
-        from .exchange import ImportResult, Problem
-
         return ImportResult(errors=[Problem(None, None, None, str(exc))])
     return import_sheets(
         sheets,
         dry_run=dry_run,
         commune_scope=commune_scope_codes(user),
+        progress=jobs.report,
         user=user,
         reason=_("Tải lên bảng tính %(name)s") % {"name": upload.filename},
+    )
+
+
+def summary(result):
+    """What the preview and result pages show of an ImportResult, as JSON (a job's result)."""
+    rows = [
+        (sheet, row_number, action, " + ".join(str(dmy(part)) for part in key))
+        for sheet, entries in result.row_actions.items()
+        for row_number, action, key in entries
+        if action != "unchanged"
+    ]
+    return {
+        "ok": result.ok,
+        "applied": result.applied,
+        "errors": [[e.sheet, e.row, e.column, e.message] for e in result.errors],
+        "warnings": [str(w) for w in result.warnings],
+        "created": result.total_created,
+        "updated": result.total_updated,
+        "rows": rows[:PREVIEW_ROWS],
+        "more_rows": max(0, len(rows) - PREVIEW_ROWS),
+    }
+
+
+class Outcome:
+    """A summary() read back, for the templates."""
+
+    def __init__(self, data):
+        self.errors = [Problem(*error) for error in data["errors"]]
+        self.warnings = data["warnings"]
+        self.total_created, self.total_updated = data["created"], data["updated"]
+        self.rows, self.more_rows = data["rows"], data["more_rows"]
+        self.ok, self.applied = data["ok"], data["applied"]
+        self.unchanged = self.ok and not (self.total_created or self.total_updated)
+
+
+def check_job(job):
+    return summary(run(job.upload, job.user, dry_run=True))
+
+
+def apply_job(job):
+    result = run(job.upload, job.user, dry_run=False)
+    if result.ok:
+        # Applied: the file's personal data is not kept any longer.
+        Upload.objects.filter(pk=job.upload_id).update(content=b"")
+    return summary(result)
+
+
+def _start(request, kind, stored):
+    inline = estimate_rows(bytes(stored.content), stored.filename) <= INLINE_ROWS
+    return jobs.start(
+        request, kind, label=stored.filename, upload=stored, dedupe_key=f"{kind}:{stored.token}", inline=inline
     )
 
 
@@ -98,49 +157,40 @@ def upload(request):
         stored = Upload.objects.create(
             token=secrets.token_urlsafe(16), user=request.user, filename=file.name, content=file.read()
         )
+        _start(request, Job.CHECK_UPLOAD, stored)
         return redirect("hamlets:upload_preview", token=stored.token)
     return render(request, "hamlets/upload.html", {"form": form})
 
 
 @login_required
 def preview(request, token):
+    """The upload's page, whatever its step: checking (progress), the preview
+    (errors, or what will change, and the confirm button), importing
+    (progress), imported. It can be reloaded or come back to at any step."""
     require_editor(request.user)
     stored = get_object_or_404(Upload, token=token, user=request.user)
     if request.method == "POST":
-        result = run(stored, request.user, dry_run=False)
-        if result.ok:
-            stored.delete()
+        job, created = _start(request, Job.APPLY_UPLOAD, stored)
+        if created and job.succeeded:
             messages.success(
                 request,
                 _("Đã nhập tệp %(name)s: thêm %(created)d, cập nhật %(updated)d bản ghi.")
-                % {"name": stored.filename, "created": result.total_created, "updated": result.total_updated},
+                % {"name": stored.filename, "created": job.result["created"], "updated": job.result["updated"]},
             )
             return redirect("home")
-        messages.error(request, _("Không nhập được: dữ liệu đã thay đổi từ lúc xem trước. Không có gì được ghi."))
-    else:
-        result = run(stored, request.user, dry_run=True)
-    rows = [
-        (
-            sheet,
-            row_number,
-            action,
-            " + ".join(str(dmy(part)) for part in key),
-        )
-        for sheet, entries in result.row_actions.items()
-        for row_number, action, key in entries
-        if action != "unchanged"
-    ]
-    return render(
-        request,
-        "hamlets/upload_preview.html",
-        {
-            "upload": stored,
-            "result": result,
-            "unchanged": result.ok and not (result.total_created or result.total_updated),
-            "rows": rows[:1000],
-            "more_rows": max(0, len(rows) - 1000),
-        },
-    )
+        if not (created and job.state == Job.DONE):
+            return redirect("hamlets:upload_preview", token=token)  # running, or a second click
+    jobs_of = {kind: stored.jobs.filter(kind=kind).order_by("-pk").first() for kind in Job.WORK}
+    job = jobs_of[Job.APPLY_UPLOAD] or jobs_of[Job.CHECK_UPLOAD]
+    if job is None:  # uploaded before jobs existed, or its check was forgotten
+        job, _created = _start(request, Job.CHECK_UPLOAD, stored)
+    applying = job.kind == Job.APPLY_UPLOAD
+    context = {"upload": stored, "job": job, "applying": applying}
+    if job.state == Job.DONE:
+        context["result"] = Outcome(job.result)
+        if applying and not job.result["ok"]:
+            messages.error(request, _("Không nhập được: dữ liệu đã thay đổi từ lúc xem trước. Không có gì được ghi."))
+    return render(request, "hamlets/upload_preview.html", context)
 
 
 @login_required

@@ -51,4 +51,8 @@ urlpatterns = [
     path("upload/", upload.upload, name="upload"),
     path("upload/template.xlsx", upload.template, name="upload_template"),
     path("upload/<str:token>/", upload.preview, name="upload_preview"),
+    path("jobs/", views.job_list, name="job_list"),
+    path("jobs/<str:token>/", views.job_detail, name="job_detail"),
+    path("jobs/<str:token>/status/", views.job_status, name="job_status"),
+    path("jobs/<str:token>/file/", views.job_file, name="job_file"),
 ]

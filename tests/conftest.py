@@ -85,3 +85,14 @@ def cast(registry):
         "approver": make_user("approver", "provincial_approver"),
         "admin": make_user("admin", "admin"),
     }
+
+
+@pytest.fixture(autouse=True)
+def jobs_run_at_once(settings, tmp_path):
+    """Background jobs run in the request (django-tasks' immediate backend),
+    their progress in a private folder; tests of the queue itself override it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "progress": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)},
+    }

@@ -145,16 +145,26 @@ def _widths(header, rows, sample=200):
     return [min(max(length + 2, 6), 50) for length in lengths]
 
 
-def table_rows(table):
-    """Header and rows of a django-tables2 table, as its exports see them."""
-    values = list(table.as_values())
+def table_rows(table, progress=None):
+    """Header and rows of a django-tables2 table, as its exports see them.
+    progress(stage, done, total), if given, hears every thousand rows."""
+    if progress is None:
+        values = list(table.as_values())
+        return (values[0], values[1:]) if values else ([], [])
+    from django.utils.translation import gettext as _
+
+    total, values = len(table.data), []
+    for values_done, row in enumerate(table.as_values()):
+        values.append(row)
+        if values_done % 1000 == 0:
+            progress(_("Đọc danh sách"), values_done, total)
     return (values[0], values[1:]) if values else ([], [])
 
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-def table_response(table, export_format, filename, *, title, title_lines=()):
+def table_response(table, export_format, filename, *, title, title_lines=(), progress=None):
     """A django-tables2 table as a CSV or XLSX download, in Vietnamese whatever
     the interface language (domain.md: exports are official documents). The
     views offer only these two formats and answer 400 to any other."""
@@ -162,7 +172,7 @@ def table_response(table, export_format, filename, *, title, title_lines=()):
     from django.utils import translation
 
     with translation.override("vi"):
-        header, rows = table_rows(table)
+        header, rows = table_rows(table, progress)
         # Lines may be given as a function, to be written in Vietnamese here.
         title_lines = title_lines() if callable(title_lines) else title_lines
         title, title_lines = str(title), [str(line) for line in title_lines]
@@ -172,9 +182,18 @@ def table_response(table, export_format, filename, *, title, title_lines=()):
         data, mime = xlsx_bytes(title, header, rows, title_lines=title_lines), XLSX_MIME
     else:
         raise ValueError(export_format)
+    if progress is not None:
+        progress(_written_stage(), len(rows), len(rows))
     response = HttpResponse(data, content_type=mime)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.filename, response.row_count = filename, len(rows)
     return response
+
+
+def _written_stage():
+    from django.utils.translation import gettext as _
+
+    return _("Đã ghi tệp")
 
 
 def bad_export_format(export_format):

@@ -266,7 +266,7 @@ class _Import:
             for row_number, row in parsed.get(sheet.name, []):
                 self.apply_row(sheet, row_number, row)
                 done += 1
-                if done % 5000 == 0:
+                if done % 1000 == 0:
                     self.progress(_("Đối chiếu"), done, total)
         self.progress(_("Đối chiếu"), total, total)
         if not self.result.errors:
@@ -306,6 +306,7 @@ class _Import:
             if not self.check_header(sheet, header):
                 continue
             rows = []
+            self.progress(_("Đọc trang %(sheet)s") % {"sheet": sheet.name}, 0, len(raw.rows))
             for row_number, cells in raw.rows:
                 if row_number == 2 and is_description_row(cells):
                     continue  # the explanations row of the browser template

@@ -42,6 +42,7 @@ from .editing import (  # noqa: F401
 )
 from .history import HISTORY_MODELS, change_log, record_history  # noqa: F401
 from .home import home  # noqa: F401
+from .jobs import job_detail, job_file, job_list, job_status  # noqa: F401
 from .lists import (  # noqa: F401
     ScopedListView,
     admissiontarget_list,

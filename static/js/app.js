@@ -2,6 +2,7 @@
    Policy allows no inline code). Every page works without it; it adds:
    - <form data-confirm="…"> or <button data-confirm="…"> asks before submitting;
    - <select data-autosubmit> submits its form when changed;
+   - a background job's progress bar follows the job;
    - on a phone, the menu behind its button and <details data-fold-on-phone> folded. */
 (function () {
   "use strict";
@@ -33,6 +34,35 @@
       document.querySelectorAll("details[data-fold-on-phone]").forEach(function (details) {
         details.open = false;
       });
+    }
+    // A background job's page (templates/includes/job_progress.html): the bar
+    // follows the job; the page reloads when it ends. Without the script the
+    // page refreshes itself every few seconds.
+    var job = document.querySelector("[data-job-status]");
+    if (job && window.fetch) {
+      var stage = document.getElementById("job-stage");
+      var count = document.getElementById("job-count");
+      var bar = document.getElementById("job-bar");
+      var poll = function () {
+        fetch(job.getAttribute("data-job-status"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (response) { return response.json(); })
+          .then(function (status) {
+            if (!status.active) {
+              window.location.reload();
+              return;
+            }
+            if (status.stage) stage.textContent = status.stage;
+            count.textContent = status.total ? "— " + status.done_text + " / " + status.total_text : "";
+            if (status.percent === null) {
+              bar.removeAttribute("value");
+            } else {
+              bar.value = status.percent;
+            }
+            window.setTimeout(poll, 1000);
+          })
+          .catch(function () { window.setTimeout(poll, 5000); });
+      };
+      window.setTimeout(poll, 1000);
     }
     // Long drop-downs (a district's 265 branches) get a box to type in: the
     // list keeps the options whose words contain what is typed, without
