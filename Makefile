@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE := coverage_site.settings
 
-.PHONY: setup run test lint messages demo-fixture clean benchmark chromium fonts mutation axe
+.PHONY: setup run test lint messages demo-fixture clean benchmark bench-db loadtest chromium fonts mutation axe
 
 setup: $(VENV)/.installed messages
 
@@ -80,10 +80,35 @@ clean:
 # Prints figures; see docs/benchmarks.md. BENCH_DB is dropped and re-created.
 BENCH_DB ?= chibo_bench
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
-benchmark: setup
+benchmark: setup bench-db
+	DEBUG=1 ALLOWED_HOSTS=localhost DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py benchmark --as-of 2026-06-30 --reorganise 20
+
+# The generated province in BENCH_DB, made afresh (the import is timed).
+bench-db: setup
 	psql "$(BENCH_PG)/postgres" -q -c "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
 	DEBUG=1 $(PY) manage.py generate_data var/bench-data
 	DEBUG=1 DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py migrate -v0
 	DEBUG=1 DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) /usr/bin/time -f "import: %e s wall clock, %M KB peak memory" \
 	  $(PY) manage.py import_data var/bench-data -v0
-	DEBUG=1 ALLOWED_HOSTS=localhost DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(PY) manage.py benchmark --as-of 2026-06-30 --reorganise 20
+
+# Load test (locust, in its own environment var/loadtest-venv): gunicorn with
+# 3 workers on 127.0.0.1:$(LOAD_PORT) over the generated province in BENCH_DB
+# (made first if missing), LOAD_USERS simulated people for LOAD_TIME; prints
+# requests/s, p50/p95/p99 and errors per page (tools/loadtest/locustfile.py).
+LOAD_USERS ?= 50
+LOAD_TIME ?= 60s
+LOAD_PORT ?= 8765
+LOAD_ENV = DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) SECRET_KEY=load-test-only SECURE_COOKIES=0 ALLOWED_HOSTS=127.0.0.1
+loadtest: setup
+	@psql "$(BENCH_PG)/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 || $(MAKE) bench-db
+	@[ -x var/loadtest-venv/bin/locust ] || (python3 -m venv var/loadtest-venv && var/loadtest-venv/bin/pip install --quiet locust==2.47.0)
+	$(LOAD_ENV) $(PY) manage.py migrate -v0
+	$(LOAD_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(LOAD_ENV) $(PY) tools/loadtest/prepare.py
+	$(LOAD_ENV) $(VENV)/bin/gunicorn coverage_site.wsgi --bind 127.0.0.1:$(LOAD_PORT) --workers 3 \
+	  --pid var/loadtest/gunicorn.pid --log-level warning --timeout 120 & \
+	  trap 'kill $$(cat var/loadtest/gunicorn.pid) 2>/dev/null' EXIT INT TERM; sleep 3; \
+	  var/loadtest-venv/bin/locust -f tools/loadtest/locustfile.py --headless --host http://127.0.0.1:$(LOAD_PORT) \
+	    --users $(LOAD_USERS) --spawn-rate 10 --run-time $(LOAD_TIME) --only-summary --csv var/loadtest/result \
+	    2>&1 | grep -v "^\[" ; \
+	  $(PY) tools/loadtest/summary.py var/loadtest/result_stats.csv

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from hamlets.models import AdmissionTarget, BranchRating, BranchSecretary, Member, Membership, Upload
+from hamlets.models import AdmissionTarget, BranchRating, BranchSecretary, Job, Member, Membership, Upload
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 # name -> (kind, kwargs builder); kinds: "list" (visible to all logged-in users,
 # filtered by scope), "record" (a D1 record page), "write" (a D1 record change),
 # "create" (a new record), "admin" (administrators only), "api", "public", "account",
-# "province" (the whole province's files: provincial roles only).
+# "province" (the whole province's files: provincial roles only), "own" (a user's own job, nobody else's).
 def _target():
     return {"pk": AdmissionTarget.objects.get(commune__code="C1", year=2016).pk}
 
@@ -88,6 +88,10 @@ URLS = {
     "hamlets:upload": ("create", dict),
     "hamlets:upload_template": ("create", dict),
     "hamlets:upload_preview": ("write", lambda: {"token": Upload.objects.get().token}),
+    "hamlets:job_list": ("list", dict),
+    "hamlets:job_detail": ("own", lambda: {"token": "job-1"}),
+    "hamlets:job_status": ("own", lambda: {"token": "job-1"}),
+    "hamlets:job_file": ("own", lambda: {"token": "job-1"}),
     "hamlets:change_log": ("admin", dict),
     "hamlets:reorganisation_list": ("admin", dict),
     "hamlets:reorganisation_create": ("admin", dict),
@@ -132,7 +136,29 @@ def test_every_url_of_the_application_is_listed_here():
 
 @pytest.fixture
 def upload_of_staff(cast):
+    Job.objects.create(
+        token="job-1",
+        user=cast["staff"],
+        kind=Job.EXPORT_LIST,
+        label="member.csv",
+        dedupe_key="export:/members/?_export=csv",
+        state=Job.DONE,
+        result={"ok": True, "rows": 3},
+        output=b"code\nM1\n",
+        output_name="member.csv",
+        output_type="text/csv",
+    )
     return Upload.objects.create(token="tok-1", user=cast["staff"], filename="x.csv", content=b"code,name\n")
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (k, _b) in URLS.items() if k == "own"))
+def test_a_job_is_its_owners_only(client, cast, upload_of_staff, name):
+    _kind, url = url_for(name)
+    client.force_login(cast["staff"])
+    assert client.get(url).status_code == 200
+    for other in ("other_staff", "commune_staff", "viewer", "admin"):
+        client.force_login(cast[other])
+        assert client.get(url).status_code == 404, other
 
 
 def url_for(name):

@@ -1,0 +1,155 @@
+"""The load test of `make loadtest`: provincial viewers and district clerks
+at work on a generated province (tools/loadtest/prepare.py makes their
+accounts and var/loadtest/targets.json).
+
+- A provincial viewer opens the province dashboard, district and commune
+  dashboards, drill-downs to the named hamlets, the member list with a search
+  and record pages.
+- A district clerk opens the district's dashboard and lists, a hamlet's and a
+  member's page, and saves a member's details through the edit form (which
+  changes that commune's data version, so the next dashboard view recomputes
+  one commune).
+
+Only ever aimed at 127.0.0.1.
+"""
+
+import json
+import random
+from html.parser import HTMLParser
+from pathlib import Path
+
+from locust import HttpUser, between, task
+
+TARGETS = json.loads((Path(__file__).resolve().parents[2] / "var" / "loadtest" / "targets.json").read_text())
+DRILL_KEYS = ("hamlets_without_branch", "hamlets_without_resident_members", "branches_at_risk", "secretaries_trained")
+SEARCHES = ("nguyen van", "tran thi", "le", "ho", "pham")
+
+
+class FormReader(HTMLParser):
+    """The fields of a page's main form, as a browser would send them."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self.select, self.in_form = {}, None, False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("method", "").lower() == "post" and "logout" not in attrs.get("action", ""):
+            self.in_form = True
+        if not self.in_form or "name" not in attrs and tag != "option":
+            return
+        if tag == "input" and attrs.get("type") not in ("submit", "button", "checkbox"):
+            self.fields[attrs["name"]] = attrs.get("value", "")
+        elif tag == "select":
+            self.select = attrs["name"]
+            self.fields.setdefault(self.select, "")
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.fields[self.select] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "form":
+            self.in_form = False
+
+
+def form_fields(html):
+    reader = FormReader()
+    reader.feed(html)
+    return reader.fields
+
+
+class Person(HttpUser):
+    abstract = True
+    wait_time = between(1, 3)
+
+    def log_in(self, username):
+        page = self.client.get("/accounts/login/", name="login page")
+        fields = form_fields(page.text)
+        fields.update(username=username, password=TARGETS["password"])
+        self.client.post("/accounts/login/", data=fields, name="login", headers={"Referer": page.url})
+
+    def district(self):
+        return random.choice(list(TARGETS["districts"].values()))
+
+
+class ProvincialViewer(Person):
+    weight = 3
+
+    def on_start(self):
+        self.log_in(random.choice(TARGETS["viewers"]))
+
+    @task(4)
+    def province_dashboard(self):
+        self.client.get("/dashboard/province/all/", name="dashboard: province")
+
+    @task(3)
+    def district_dashboard(self):
+        code = random.choice(list(TARGETS["districts"]))
+        self.client.get(f"/dashboard/district/{code}/", name="dashboard: district")
+
+    @task(2)
+    def commune_dashboard(self):
+        commune = random.choice(self.district()["communes"])
+        self.client.get(f"/dashboard/commune/{commune}/", name="dashboard: commune")
+
+    @task(2)
+    def drill_down(self):
+        code = random.choice(list(TARGETS["districts"]))
+        key = random.choice(DRILL_KEYS)
+        self.client.get(f"/dashboard/district/{code}/{key}/", name="drill-down: district")
+
+    @task(2)
+    def member_search(self):
+        self.client.get("/members/", params={"q": random.choice(SEARCHES)}, name="list: members, search")
+
+    @task(1)
+    def hamlet_page(self):
+        self.client.get(f"/hamlets/{random.choice(self.district()['hamlets'])}/", name="record: hamlet")
+
+
+class DistrictClerk(Person):
+    weight = 1
+
+    def on_start(self):
+        self.mine = self.district()
+        self.log_in(self.mine["clerk"])
+
+    @task(2)
+    def own_dashboard(self):
+        code = next(code for code, d in TARGETS["districts"].items() if d is self.mine)
+        self.client.get(f"/dashboard/district/{code}/", name="dashboard: district")
+
+    @task(2)
+    def lists(self):
+        self.client.get("/hamlets/", name="list: hamlets")
+        self.client.get("/members/", params={"page": random.randint(1, 20)}, name="list: members, page")
+
+    @task(2)
+    def member_page(self):
+        self.client.get(f"/members/{random.choice(self.mine['members'])}/", name="record: member")
+
+    @task(1)
+    def edit_member(self):
+        code = random.choice(self.mine["members"])
+        page = self.client.get(f"/members/{code}/edit/", name="edit: member form")
+        fields = form_fields(page.text)
+        if "religion" not in fields:
+            return
+        # A real correction a clerk makes: the religion written, or cleared.
+        fields["religion"] = "" if fields["religion"] else "Không"
+        with self.client.post(
+            f"/members/{code}/edit/",
+            data=fields,
+            name="edit: member save",
+            headers={"Referer": page.url},
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            # Saved (a redirect to the record), or refused because another
+            # clerk saved the same member first (the page says so): both are right.
+            conflict = response.status_code == 200 and "vừa được người khác sửa" in response.text
+            if response.status_code == 302 or conflict:
+                response.success()
+            else:
+                response.failure(f"edit answered {response.status_code}")
