@@ -141,8 +141,10 @@ def test_a_crash_is_shown_and_writes_nothing(staff_client, background, monkeypat
     assert export_tables() == before
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_database_worker_runs_a_queued_job(staff_client, monkeypatch, settings):
-    """The production path: django-tasks' database backend and its worker command."""
+    """The production path: django-tasks' database backend and its worker command
+    (committed data: the worker closes connections between tasks, as in production)."""
     monkeypatch.setattr(upload, "INLINE_ROWS", 5)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     preview_url = post_file(staff_client, "members.csv", members_csv(12))

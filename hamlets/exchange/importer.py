@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from .. import models, rules
 from ..models import FoldedField
-from . import values
+from . import bulk, values
 from .files import read_path
 from .neighbours import neighbourhood
 from .schema import SHEET_BY_NAME, SHEETS, choice_labels, is_description_row, is_helper_sheet, sheet_named
@@ -616,13 +616,15 @@ class _Import:
             if not (new or changed):
                 continue
             self.progress(_("Ghi %(sheet)s") % {"sheet": sheet.name}, 0, len(new) + len(changed))
-            for obj in new + changed:
+            for obj in new:
                 _sync_relations(obj)
-            history = {"default_user": self.user, "default_change_reason": self.reason}
+            for obj in changed:
+                _sync_relations(obj, refold=True)
             if new:
-                bulk_create_with_history(new, model, batch_size=BATCH_SIZE, **history)
+                bulk.create(model, new, user=self.user, reason=self.reason)
             if changed:
                 fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+                history = {"default_user": self.user, "default_change_reason": self.reason}
                 bulk_update_with_history(changed, model, fields, batch_size=BATCH_SIZE, **history)
             self.progress(_("Ghi %(sheet)s") % {"sheet": sheet.name}, len(new) + len(changed), len(new) + len(changed))
         self.write_lists()
@@ -660,15 +662,15 @@ class _Import:
             through.objects.bulk_create(rows, batch_size=BATCH_SIZE)
 
 
-def _sync_relations(obj):
+def _sync_relations(obj, refold=False):
     """Copy the primary keys of related records (created earlier in this
-    import) into the foreign-key columns, and refresh folded names, which
-    bulk_update would otherwise leave stale."""
+    import) into the foreign-key columns, and (refold) refresh folded names,
+    which bulk_update would otherwise leave stale (an insert computes them)."""
     for fk in obj._meta.concrete_fields:
         if fk.is_relation and fk.is_cached(obj):
             related = fk.get_cached_value(obj)
             setattr(obj, fk.attname, related.pk if related is not None else None)
-        elif isinstance(fk, FoldedField):
+        elif refold and isinstance(fk, FoldedField):
             fk.pre_save(obj, False)
 
 
