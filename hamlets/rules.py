@@ -43,6 +43,17 @@ def label(record):
     return f"{kind.capitalize()} {record}"
 
 
+class _LabelOf:
+    """label(record), worked out only if a message uses it (the rules run on
+    every record of an import, and almost all of them pass)."""
+
+    def __init__(self, record):
+        self.record = record
+
+    def __str__(self):
+        return label(self.record)
+
+
 def _field_label(record, field):
     return record._meta.get_field(field).verbose_name
 
@@ -184,7 +195,7 @@ def membership_errors(membership, *, member, branch, siblings, today=None):
 
     `siblings` are the member's other memberships (as they will be).
     """
-    who = label(member) if member is not None else _("Sinh hoạt đảng")
+    who = _LabelOf(member) if member is not None else _("Sinh hoạt đảng")
     errors = period_errors(membership, "joined_on", "left_on") + not_future_errors(membership, ["joined_on"], today)
     if membership.left_on and not membership.left_reason:
         errors.append(("left_reason", _("%(record)s: cần ghi lý do thôi sinh hoạt.") % {"record": who}))

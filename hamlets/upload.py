@@ -90,6 +90,7 @@ def run(upload, user, *, dry_run):
         dry_run=dry_run,
         commune_scope=commune_scope_codes(user),
         progress=jobs.report,
+        release=True,
         user=user,
         reason=_("Tải lên bảng tính %(name)s") % {"name": upload.filename},
     )

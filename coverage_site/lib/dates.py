@@ -1,5 +1,7 @@
 """Date helpers: ages and year arithmetic as indicators.md defines them."""
 
+import contextlib
+import contextvars
 import datetime
 
 
@@ -47,11 +49,29 @@ def is_active(start, end, day):
     return (start is None or start <= day) and (end is None or end > day)
 
 
+_pinned_today = contextvars.ContextVar("pinned_today", default=None)
+
+
 def today():
-    """Today's date in the installation's time zone."""
+    """Today's date in the installation's time zone (or the day one_day() began)."""
+    pinned = _pinned_today.get()
+    if pinned is not None:
+        return pinned
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+@contextlib.contextmanager
+def one_day():
+    """Inside, today() is the day the block began: an import checks all its
+    dates against one day, even across midnight, and without asking the
+    clock a million times."""
+    token = _pinned_today.set(today())
+    try:
+        yield
+    finally:
+        _pinned_today.reset(token)
 
 
 # Dates a record may hold, and a page may be asked about: from 1900 to ten

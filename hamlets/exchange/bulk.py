@@ -12,11 +12,8 @@ trip tests run on both databases). The database's constraints check COPY as
 they check INSERT.
 """
 
-import datetime
-import decimal
 import io
 import json
-import uuid
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
@@ -42,36 +39,27 @@ def create(model, objs, *, user, reason):
             for obj in objs:
                 field.pre_save(obj, True)
     _assign_ids(model, objs)
-    json_fields = {index for index, field in enumerate(fields) if isinstance(field, models.JSONField)}
-    values = [[getattr(obj, field.attname) for field in fields] for obj in objs]
-    for row in values:
-        for index in json_fields:
-            if row[index] is not None:
-                row[index] = _Json(row[index])
-    _copy(model._meta.db_table, [field.column for field in fields], values)
+    attnames = [field.attname for field in fields]
+    writers = [_writer(field) for field in fields]
+    # A history row repeats the record's values (written once) beside its own four.
     history = model.history.model
-    by_attname = {field.attname: index for index, field in enumerate(fields)}
-    columns, picks, constants = (
-        [],
-        [],
-        {
-            "history_date": timezone.now(),
-            "history_change_reason": reason[:100] if reason else None,
-            "history_type": "+",
-            "history_user_id": user.pk if user is not None else None,
-        },
-    )
-    for field in history._meta.concrete_fields:
-        if field.name == "history_id":
-            continue  # the identity column numbers the rows
-        columns.append(field.column)
-        picks.append(
-            ("constant", constants[field.attname])
-            if field.name in _HISTORY_OWN
-            else ("field", by_attname[field.attname])
-        )
-    rows = [[value if kind == "constant" else row[value] for kind, value in picks] for row in values]
-    _copy(history._meta.db_table, columns, rows)
+    own = {
+        "history_date": _text(timezone.now().isoformat()),
+        "history_change_reason": _text(reason[:100]) if reason else NULL,
+        "history_type": "+",
+        "history_user_id": str(user.pk) if user is not None else NULL,
+    }
+    index_of = {attname: index for index, attname in enumerate(attnames)}
+    history_fields = [field for field in history._meta.concrete_fields if field.name != "history_id"]
+    picks = [(own[f.attname], None) if f.name in _HISTORY_OWN else (None, index_of[f.attname]) for f in history_fields]
+    for start in range(0, len(objs), CHUNK):
+        lines, history_lines = [], []
+        for obj in objs[start : start + CHUNK]:
+            texts = [write(getattr(obj, attname)) for write, attname in zip(writers, attnames, strict=True)]
+            lines.append("\t".join(texts))
+            history_lines.append("\t".join([texts[index] if text is None else text for text, index in picks]))
+        _copy(model._meta.db_table, [field.column for field in fields], lines)
+        _copy(history._meta.db_table, [field.column for field in history_fields], history_lines)
 
 
 def _copyable(model):
@@ -103,52 +91,46 @@ _KNOWN = (
 def _assign_ids(model, objs):
     table, column = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, len(objs)]
-        )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = pk
-            obj._state.adding = False
-            obj._state.db = connection.alias
+        # The sequence's name once: in the SELECT list it would be looked up for every row (10 times slower).
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+        (sequence,) = cursor.fetchone()
+        cursor.execute("SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)", [sequence, len(objs)])
+        (ids,) = cursor.fetchone()
+    attname, alias = model._meta.pk.attname, connection.alias
+    for obj, pk in zip(objs, ids, strict=True):
+        setattr(obj, attname, pk)
+        obj._state.adding = False
+        obj._state.db = alias
 
 
-class _Json:
-    """A JSONField's value, to be written as JSON even when it is a string."""
-
-    def __init__(self, value):
-        self.value = value
+NULL = "\\N"
+CHUNK = 20_000
 
 
-def _text(value):
-    """A value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, datetime.datetime | datetime.date):
-        text = value.isoformat()
-    elif isinstance(value, int | decimal.Decimal | uuid.UUID):
-        text = str(value)
-    elif isinstance(value, _Json):
-        text = json.dumps(value.value, ensure_ascii=False, cls=DjangoJSONEncoder)
-    else:
-        raise TypeError(f"cannot COPY a {type(value).__name__}")
+def _text(text):
+    """A text in COPY's text format."""
     if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
         text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return text
 
 
-def _copy(table, columns, rows):
-    buffer = io.StringIO()
-    for start in range(0, len(rows), 20_000):
-        buffer.seek(0)
-        buffer.truncate()
-        buffer.writelines("\t".join(map(_text, row)) + "\n" for row in rows[start : start + 20_000])
-        buffer.seek(0)
-        quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-        with connection.cursor() as cursor:
-            cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN", buffer)
+def _writer(field):
+    """The function writing one field's values for COPY."""
+    if isinstance(field, models.JSONField):
+        return (
+            lambda value: NULL if value is None else _text(json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder))
+        )
+    if isinstance(field, models.BooleanField):
+        return lambda value: NULL if value is None else ("t" if value else "f")
+    if isinstance(field, models.DateField):  # and DateTimeField
+        return lambda value: NULL if value is None else value.isoformat()
+    if isinstance(field, models.CharField | models.TextField):
+        return lambda value: NULL if value is None else _text(value)
+    return lambda value: NULL if value is None else str(value)  # numbers, keys
+
+
+def _copy(table, columns, lines):
+    buffer = io.StringIO("\n".join(lines) + "\n")
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN", buffer)

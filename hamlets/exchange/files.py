@@ -74,11 +74,13 @@ class _Counter:
         return cells
 
 
-def read_path(path, limits=IMPORT_LIMITS):
-    """Read a folder of CSV files or an .xlsx workbook into RawSheets."""
+def read_path(path, limits=IMPORT_LIMITS, stream=False):
+    """Read a folder of CSV files or an .xlsx workbook into RawSheets.
+    stream: a folder's rows are read from the files as the import uses them
+    (iterable once), not held in memory all at once."""
     path = Path(path)
     if path.is_dir():
-        return read_folder(path, limits)
+        return read_folder(path, limits, stream=stream)
     if path.suffix.lower() == ".xlsx":
         with open(path, "rb") as handle:
             return read_workbook(handle, limits)
@@ -88,9 +90,50 @@ def read_path(path, limits=IMPORT_LIMITS):
     raise UnreadableFile(_("“%(path)s” không phải thư mục CSV hay tệp .xlsx.") % {"path": path})
 
 
-def read_folder(path, limits=IMPORT_LIMITS):
+def read_folder(path, limits=IMPORT_LIMITS, stream=False):
     counter = _Counter(limits)
-    return [read_csv(csv_path.stem, csv_path.read_bytes(), counter) for csv_path in sorted(Path(path).glob("*.csv"))]
+    paths = sorted(Path(path).glob("*.csv"))
+    if stream:
+        return [_streamed_csv(csv_path, counter) for csv_path in paths]
+    return [read_csv(csv_path.stem, csv_path.read_bytes(), counter) for csv_path in paths]
+
+
+def _not_utf8(name):
+    return _("Tệp %(name)s.csv không phải UTF-8 (hãy lưu lại dưới dạng “CSV UTF-8”).") % {"name": name}
+
+
+def _streamed_csv(path, counter):
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header_row = next(csv.reader(handle), None)
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(_not_utf8(path.stem)) from exc
+    if header_row is None:
+        return RawSheet(path.stem, [], [])
+    header = [cell.strip() for cell in counter.columns(header_row)]
+    return RawSheet(path.stem, header, StreamedRows(path, counter))
+
+
+class StreamedRows:
+    """A CSV file's data rows, read as they are used: a whole province's
+    members are 200,000 rows, which held at once as lists of cells took
+    300 MB. Iterable once; `expected` is the file's line count, for progress
+    bars. A broken file raises UnreadableFile while it is read."""
+
+    def __init__(self, path, counter):
+        self.path, self.counter = path, counter
+        with open(path, "rb") as handle:
+            self.expected = max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1)
+
+    def __iter__(self):
+        try:
+            with open(self.path, encoding="utf-8-sig", newline="") as handle:
+                reader = csv.reader(handle)
+                next(reader, None)  # the header, read already
+                for number, row in enumerate(reader, start=2):
+                    yield number, self.counter.row(row)
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(_not_utf8(self.path.stem)) from exc
 
 
 def read_csv(name, data, limits=IMPORT_LIMITS):
@@ -98,9 +141,7 @@ def read_csv(name, data, limits=IMPORT_LIMITS):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(
-            _("Tệp %(name)s.csv không phải UTF-8 (hãy lưu lại dưới dạng “CSV UTF-8”).") % {"name": name}
-        ) from exc
+        raise UnreadableFile(_not_utf8(name)) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     header_row = next(reader, None)
     if header_row is None:

@@ -18,13 +18,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
+
+from coverage_site.lib import dates
 
 from .. import models, rules
 from ..models import FoldedField
 from . import bulk, values
-from .files import read_path
+from .files import StreamedRows, UnreadableFile, read_path
 from .neighbours import neighbourhood
 from .schema import SHEET_BY_NAME, SHEETS, choice_labels, is_description_row, is_helper_sheet, sheet_named
 
@@ -83,25 +87,34 @@ class ImportResult:
 
 def import_path(path, limits=None, **kwargs):
     """Import a folder of CSV files or an .xlsx workbook; see import_sheets()."""
-    from .files import IMPORT_LIMITS, UnreadableFile
+    from .files import IMPORT_LIMITS
 
     try:
-        raw_sheets = read_path(path, limits or IMPORT_LIMITS)
+        raw_sheets = read_path(path, limits or IMPORT_LIMITS, stream=True)
     except (UnreadableFile, OSError) as exc:
         return ImportResult(errors=[Problem(None, None, None, str(exc))])
-    return import_sheets(raw_sheets, **kwargs)
+    return import_sheets(raw_sheets, release=True, **kwargs)
 
 
-def import_sheets(raw_sheets, *, dry_run=False, commune_scope=None, progress=None, user=None, reason=""):
+def import_sheets(raw_sheets, *, dry_run=False, commune_scope=None, progress=None, user=None, reason="", release=False):
     """Check and (unless dry_run, or anything is wrong) apply raw sheets.
 
     commune_scope: None for an administrator, else the set of commune codes
     whose rows the user may import. user and reason go into the history of
-    every record written.
+    every record written. release: empty each raw sheet once it is parsed
+    (for callers that do not read it again: a whole province's cells are
+    then not held beside its records).
     """
-    return _Import(
-        raw_sheets, dry_run=dry_run, commune_scope=commune_scope, progress=progress, user=user, reason=reason
-    ).run()
+    with dates.one_day():
+        return _Import(
+            raw_sheets,
+            dry_run=dry_run,
+            commune_scope=commune_scope,
+            progress=progress,
+            user=user,
+            reason=reason,
+            release=release,
+        ).run()
 
 
 def _key_of(sheet, instance):
@@ -189,8 +202,9 @@ class _State:
 
 
 class _Import:
-    def __init__(self, raw_sheets, *, dry_run, commune_scope, progress, user, reason):
+    def __init__(self, raw_sheets, *, dry_run, commune_scope, progress, user, reason, release):
         self.raw_sheets = raw_sheets
+        self.release = release
         self.user = user
         self.reason = reason or _("Nhập dữ liệu từ bảng tính")
         self.dry_run = dry_run
@@ -248,12 +262,16 @@ class _Import:
                     if column.ref in LOCKED_PARENTS and row.get(column.key):
                         value = row[column.key]
                         codes[column.ref].update(value if isinstance(value, list) else [value])
+        if not connection.features.has_select_for_update:
+            return  # SQLite: every transaction takes the write lock when it begins (settings.py)
         for name in LOCKED_PARENTS:
             wanted = sorted(codes[name])
-            model = SHEET_BY_NAME[name].model
-            for start in range(0, len(wanted), BATCH_SIZE):
-                batch = wanted[start : start + BATCH_SIZE]
-                list(model.objects.select_for_update().filter(code__in=batch).order_by("code").values_list("pk"))
+            if not wanted:
+                continue
+            table = connection.ops.quote_name(SHEET_BY_NAME[name].model._meta.db_table)
+            with connection.cursor() as cursor:
+                # One statement with an array, however many codes (a whole province names 200,000 members).
+                cursor.execute(f"SELECT id FROM {table} WHERE code = ANY(%s) ORDER BY code FOR UPDATE", [wanted])
 
     def merge_and_check(self, parsed):
         self.progress(_("Đọc dữ liệu đã lưu"), 0, 1)
@@ -263,7 +281,8 @@ class _Import:
         total = sum(len(rows) for rows in parsed.values())
         done = 0
         for sheet in SHEETS:
-            for row_number, row in parsed.get(sheet.name, []):
+            # Popped: a sheet's parsed rows are not needed once merged.
+            for row_number, row in parsed.pop(sheet.name, []):
                 self.apply_row(sheet, row_number, row)
                 done += 1
                 if done % 1000 == 0:
@@ -281,6 +300,13 @@ class _Import:
         return self.result
 
     def parse_sheets(self):
+        try:
+            return self._parse_sheets()
+        except UnreadableFile as exc:  # a streamed file broken further down (files.StreamedRows)
+            self.error(None, None, None, str(exc))
+            return {}
+
+    def _parse_sheets(self):
         parsed = {}
         seen = set()
         for raw in self.raw_sheets:
@@ -306,14 +332,18 @@ class _Import:
             if not self.check_header(sheet, header):
                 continue
             rows = []
-            self.progress(_("Đọc trang %(sheet)s") % {"sheet": sheet.name}, 0, len(raw.rows))
+            expected = raw.rows.expected if isinstance(raw.rows, StreamedRows) else len(raw.rows)
+            self.progress(_("Đọc trang %(sheet)s") % {"sheet": sheet.name}, 0, expected)
+            plan = self.plan(sheet, header)
             for row_number, cells in raw.rows:
                 if row_number == 2 and is_description_row(cells):
                     continue  # the explanations row of the browser template
-                row = self.parse_row(sheet, header, row_number, cells)
+                row = self.parse_row(sheet, plan, row_number, cells)
                 if row is not None:
                     rows.append((row_number, row))
             parsed[sheet.name] = rows
+            if self.release:
+                raw.rows = []
         return parsed
 
     def check_header(self, sheet, header):
@@ -342,23 +372,32 @@ class _Import:
             cached[key] = choice_labels(sheet, column)
         return cached[key]
 
-    def parse_row(self, sheet, header, row_number, cells):
-        cells = list(cells) + [None] * (len(header) - len(cells))
+    def plan(self, sheet, header):
+        """For each column of the file, in order: its key, whether it is
+        required, its blank value and the function reading a cell."""
+        plan = []
+        for key in header:
+            column = sheet.column_by_key[key]
+            labels = self.labels(sheet, column) if column.type == "choice" else None
+            plan.append((key, column.required, values.blank_value(column), values.parser_for(column, labels)))
+        return plan
+
+    def parse_row(self, sheet, plan, row_number, cells):
+        cells = list(cells) + [None] * (len(plan) - len(cells))
         if all(values.is_blank(cell) for cell in cells):
             return None
         row = {}
         ok = True
-        for key, raw in zip(header, cells, strict=False):
-            column = sheet.column_by_key[key]
+        for (key, required, blank, parse), raw in zip(plan, cells, strict=False):
             if values.is_blank(raw):
-                if column.required:
+                if required:
                     self.error(sheet.name, row_number, key, _("thiếu giá trị bắt buộc."))
                     ok = False
-                row[key] = values.blank_value(column)
+                # A fresh copy of a mutable blank ([] or {}): rows must not share one.
+                row[key] = blank.copy() if isinstance(blank, list | dict) else blank
                 continue
             try:
-                labels = self.labels(sheet, column) if column.type == "choice" else None
-                row[key] = values.parse(column, raw, labels)
+                row[key] = parse(raw)
             except values.BadValue as exc:
                 self.error(sheet.name, row_number, key, str(exc))
                 ok = False
@@ -430,7 +469,7 @@ class _Import:
         instance = records.get(key)
         is_new = instance is None
         if is_new:
-            instance = sheet.model()
+            instance = _new_instance(sheet.model)
             before = None
         else:
             before = self.snapshot(sheet, instance, key)
@@ -453,11 +492,10 @@ class _Import:
         records[key] = instance
         self.touched[sheet.name][key] = row_number
 
-        after = self.snapshot(sheet, instance, key)
         if is_new:
             action = "created"
             self.new[sheet.name].append(instance)
-        elif after != before:
+        elif self.snapshot(sheet, instance, key) != before:
             action = "updated"
             self.changed[sheet.name].append(instance)
         else:
@@ -660,6 +698,31 @@ class _Import:
                 for code in sorted(self.state.lists[(sheet.name, column.key, key)])
             ]
             through.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+
+
+_BLANKS = {}
+
+
+def _new_instance(model):
+    """model(), without Django's generic per-field work (a whole province
+    creates 440,000 records): the fields' defaults, worked out once per
+    model; mutable ones made afresh. model() itself where a signal listens
+    to new instances."""
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model()
+    if model not in _BLANKS:
+        blanks = []
+        for field in model._meta.concrete_fields:
+            value = field.get_default()
+            fresh = isinstance(value, list | dict | set) or callable(getattr(field, "default", None))
+            blanks.append((field.attname, field.get_default if fresh else None, value))
+        _BLANKS[model] = blanks
+    instance = model.__new__(model)
+    instance._state = ModelState()
+    attributes = instance.__dict__
+    for attname, make, value in _BLANKS[model]:
+        attributes[attname] = make() if make is not None else value
+    return instance
 
 
 def _sync_relations(obj, refold=False):

@@ -1,6 +1,7 @@
 """Reading and writing single values in the forms exchange-format.md gives."""
 
 import datetime
+import functools
 import re
 
 from django.utils.translation import gettext as _
@@ -46,18 +47,24 @@ def parse_date(raw):
     if isinstance(raw, datetime.date):
         return _in_range(raw)
     text = _as_text(raw)
-    day = None
-    try:
-        if ISO_RE.match(text):
-            day = datetime.date.fromisoformat(text)
-        elif match := DMY_RE.match(text):
-            day_number, month, year = (int(part) for part in match.groups())
-            day = datetime.date(year, month, day_number)
-    except ValueError:
-        pass
+    day = _date_of_text(text)
     if day is not None:
         return _in_range(day)
     raise BadValue(_("ngày “%(value)s” không hợp lệ (viết YYYY-MM-DD hoặc DD/MM/YYYY).") % {"value": text})
+
+
+@functools.lru_cache(maxsize=50_000)
+def _date_of_text(text):
+    """The date a text writes, or None; remembered (birth and admission dates repeat)."""
+    try:
+        if ISO_RE.match(text):
+            return datetime.date.fromisoformat(text)
+        if match := DMY_RE.match(text):
+            day_number, month, year = (int(part) for part in match.groups())
+            return datetime.date(year, month, day_number)
+    except ValueError:
+        pass
+    return None
 
 
 def parse_bool(raw):
@@ -116,23 +123,26 @@ def _as_text(raw):
 
 def parse(column, raw, labels=None):
     """The Python value of a non-blank cell for `column` (`labels`: see parse_choice)."""
-    if column.type == "code":
-        return parse_code(raw)
-    if column.type == "text":
-        return parse_text(raw)
-    if column.type == "date":
-        return parse_date(raw)
-    if column.type == "bool":
-        return parse_bool(raw)
-    if column.type == "int":
-        return parse_int(raw)
-    if column.type == "list":
-        return parse_list(raw)
+    return parser_for(column, labels)(raw)
+
+
+def parser_for(column, labels=None):
+    """The function reading a non-blank cell of `column`: chosen once per
+    column, not per cell (a whole province is millions of cells)."""
     if column.type == "choice":
-        return parse_choice(raw, column.choices, labels)
-    if column.type == "json":
-        return parse_json(raw)
-    raise AssertionError(column.type)
+        return lambda raw: parse_choice(raw, column.choices, labels)
+    parsers = {
+        "code": parse_code,
+        "text": parse_text,
+        "date": parse_date,
+        "bool": parse_bool,
+        "int": parse_int,
+        "list": parse_list,
+        "json": parse_json,
+    }
+    if column.type not in parsers:
+        raise AssertionError(column.type)
+    return parsers[column.type]
 
 
 def parse_json(raw):
