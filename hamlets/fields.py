@@ -26,9 +26,13 @@ class FoldedField(models.CharField):
         return name, path, args, kwargs
 
     def pre_save(self, model_instance, add):
-        value = fold(getattr(model_instance, self.source))
+        value = self.value_for(model_instance)
         setattr(model_instance, self.attname, value)
         return value
+
+    def value_for(self, model_instance):
+        """The value from the source, without setting it (bulk writers)."""
+        return fold(getattr(model_instance, self.source))
 
 
 class SortKeyField(FoldedField):
@@ -40,7 +44,5 @@ class SortKeyField(FoldedField):
         kwargs.setdefault("db_index", False)
         super().__init__(*args, **kwargs)
 
-    def pre_save(self, model_instance, add):
-        value = vietnamese_sort_key(getattr(model_instance, self.source))
-        setattr(model_instance, self.attname, value)
-        return value
+    def value_for(self, model_instance):
+        return vietnamese_sort_key(getattr(model_instance, self.source))
