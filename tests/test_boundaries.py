@@ -219,8 +219,7 @@ def test_editable_by_is_empty_for_read_only_roles_whatever_they_see(cast):
 
 def test_a_database_error_while_writing_leaves_nothing_written(cast, monkeypatch):
     """The write phase is one transaction: a failure on a later sheet undoes the earlier ones."""
-    from hamlets.exchange import export_tables, import_sheets
-    from hamlets.exchange import importer as importer_module
+    from hamlets.exchange import bulk, export_tables, import_sheets
 
     from .sheets import raw
 
@@ -233,16 +232,16 @@ def test_a_database_error_while_writing_leaves_nothing_written(cast, monkeypatch
         ],
         "memberships": [["member_code", "branch_code", "joined_on"], ["M50", "B1", "2010-01-01"]],
     }
-    original = importer_module.bulk_create_with_history
+    original = bulk.create
     calls = []
 
-    def failing_on_the_third_sheet(objs, model, **kwargs):
+    def failing_on_the_third_sheet(model, objs, **kwargs):
         calls.append(model.__name__)
         if model is Membership:
             raise DatabaseError("disk full")
-        return original(objs, model, **kwargs)
+        return original(model, objs, **kwargs)
 
-    monkeypatch.setattr(importer_module, "bulk_create_with_history", failing_on_the_third_sheet)
+    monkeypatch.setattr(bulk, "create", failing_on_the_third_sheet)
     with pytest.raises(DatabaseError):
         import_sheets(raw(tables))
     assert calls == ["Hamlet", "Member", "Membership"]

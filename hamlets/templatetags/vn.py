@@ -1,9 +1,12 @@
 """Display helpers: Vietnamese percentages ("56,5%")."""
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.conf import settings
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -16,6 +19,13 @@ def _number(value, digits):
     rounded = Decimal(value if isinstance(value, Decimal) else str(value)).quantize(
         Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP
     )
+    return _written(rounded, digits, get_language(), settings.USE_THOUSAND_SEPARATOR)
+
+
+@functools.lru_cache(maxsize=8192)
+def _written(rounded, digits, language, grouping):
+    """number_format, remembered per language: a province's breakdown writes
+    1,600 percentages, most of them the same few hundred values."""
     return number_format(rounded, digits)
 
 
