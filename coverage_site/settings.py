@@ -115,14 +115,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiler spends more time compiling the indicator
     # queries than running them (measured: 1.6 s with, 0.6 s without, on a
     # generated province; see docs/benchmarks.md).
-    # Parallel workers cost each small query (one commune's figures after an
-    # edit) 10-20 ms to start and gain nothing on a 2-core server shared by
-    # many users: 100 ms instead of 150-210 ms per commune, the same 1.4 s for
-    # a whole province (docs/benchmarks.md). PG_PARALLEL_WORKERS raises it.
-    parallel = int(os.environ.get("PG_PARALLEL_WORKERS", 0))
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", f"-c jit=off -c max_parallel_workers_per_gather={parallel}"
-    )
+    options = "-c jit=off"
+    if os.environ.get("PG_PARALLEL_WORKERS"):
+        # Measured both ways (docs/benchmarks.md): without parallel workers one
+        # commune's figures are a little faster, a province's 30-50 % slower.
+        options += f" -c max_parallel_workers_per_gather={int(os.environ['PG_PARALLEL_WORKERS'])}"
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", options)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
