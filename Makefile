@@ -96,7 +96,7 @@ bench-db: setup
 # (made first if missing), LOAD_USERS simulated people for LOAD_TIME; prints
 # requests/s, p50/p95/p99 and errors per page (tools/loadtest/locustfile.py).
 LOAD_USERS ?= 50
-LOAD_TIME ?= 60s
+LOAD_TIME ?= 100s
 LOAD_PORT ?= 8765
 LOAD_ENV = DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) SECRET_KEY=load-test-only SECURE_COOKIES=0 ALLOWED_HOSTS=127.0.0.1
 loadtest: setup
@@ -105,6 +105,7 @@ loadtest: setup
 	$(LOAD_ENV) $(PY) manage.py migrate -v0
 	$(LOAD_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(LOAD_ENV) $(PY) tools/loadtest/prepare.py
+	rm -f var/loadtest/pages.json var/loadtest/result_*.csv
 	$(LOAD_ENV) $(VENV)/bin/gunicorn coverage_site.wsgi --bind 127.0.0.1:$(LOAD_PORT) --workers 3 \
 	  --pid var/loadtest/gunicorn.pid --log-level warning --timeout 120 & \
 	  trap 'kill $$(cat var/loadtest/gunicorn.pid) 2>/dev/null' EXIT INT TERM; sleep 3; \

@@ -28,38 +28,50 @@ PASSWORD = os.environ.get("LOADTEST_PASSWORD", "load-test-only")
 VIEWERS = 10
 
 
-def account(username, role, district=None):
+def account(username, role, district=None, commune=None):
     user, _created = User.objects.get_or_create(username=username)
     user.set_password(PASSWORD)
     user.save()
-    Profile.objects.update_or_create(user=user, defaults={"role": role, "district": district, "commune": None})
+    Profile.objects.update_or_create(user=user, defaults={"role": role, "district": district, "commune": commune})
     return username
 
 
 def main():
+    """Clerks work for a district where there are districts, else (communes
+    directly under the province since 1/7/2025) for a commune."""
     rng = random.Random(2026)
     viewers = [account(f"load_tinh_{n}", "provincial_viewer") for n in range(VIEWERS)]
-    clerks = {}
     districts = list(District.objects.order_by("code"))
-    for district in districts:
-        clerks[district.code] = account(f"load_huyen_{district.code}", "district_staff", district)
-    targets = {"password": PASSWORD, "viewers": viewers, "districts": {}}
-    for district in districts:
-        communes = list(Commune.objects.filter(district=district).values_list("code", flat=True))
-        hamlets = list(Hamlet.objects.filter(commune__district=district).values_list("code", flat=True))
-        members = list(
-            Member.objects.filter(residence_hamlet__commune__district=district).values_list("code", flat=True)[:2000]
+    if districts:
+        units = [("district", d, Commune.objects.filter(district=d)) for d in districts]
+    else:
+        units = [("commune", c, Commune.objects.filter(pk=c.pk)) for c in Commune.objects.order_by("code")]
+    targets = {"password": PASSWORD, "viewers": viewers, "units": {}}
+    for kind, unit, communes in units:
+        clerk = account(
+            f"load_{kind}_{unit.code}",
+            "district_staff",
+            district=unit if kind == "district" else None,
+            commune=unit if kind == "commune" else None,
         )
-        targets["districts"][district.code] = {
-            "clerk": clerks[district.code],
-            "communes": communes,
+        hamlets = list(Hamlet.objects.filter(commune__in=communes).values_list("code", flat=True))
+        members = list(
+            Member.objects.filter(residence_hamlet__commune__in=communes).values_list("code", flat=True)[:2000]
+        )
+        if not (hamlets and members):
+            continue  # a commune merged away: nothing left to open
+        targets["units"][f"{kind}/{unit.code}"] = {
+            "kind": kind,
+            "code": unit.code,
+            "clerk": clerk,
+            "communes": list(communes.values_list("code", flat=True)),
             "hamlets": rng.sample(hamlets, min(50, len(hamlets))),
             "members": rng.sample(members, min(200, len(members))),
         }
     out = ROOT / "var" / "loadtest"
     out.mkdir(parents=True, exist_ok=True)
     (out / "targets.json").write_text(json.dumps(targets, ensure_ascii=False, indent=1))
-    print(f"{len(viewers)} viewers, {len(clerks)} district clerks; targets in {out / 'targets.json'}")
+    print(f"{len(viewers)} viewers, {len(targets['units'])} clerks; targets in {out}")
 
 
 if __name__ == "__main__":
