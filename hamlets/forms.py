@@ -4,10 +4,13 @@ validation is the models' clean() (hamlets/rules.py) or the actions'."""
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from coverage_site.lib.dates import today, validate_in_range
-from coverage_site.lib.text import vietnamese_key
+from coverage_site.lib.text import vietnamese_sort_key
 
 from . import models
 
@@ -65,7 +68,8 @@ class VietnameseOrderIterator(forms.models.ModelChoiceIterator):
         if queryset.model in (models.Hamlet, models.Branch):
             queryset = queryset.select_related("commune")  # for the labels, in the same query
         choices = [self.choice(obj) for obj in queryset]
-        yield from sorted(choices, key=lambda choice: vietnamese_key(str(choice[1])))
+        # vietnamese_sort_key orders as vietnamese_key does, and remembers its words (4,000 branches).
+        yield from sorted(choices, key=lambda choice: vietnamese_sort_key(str(choice[1])))
 
 
 def with_commune(obj):
@@ -79,8 +83,30 @@ def in_vietnamese_order(field):
     if field.queryset.model in (models.Hamlet, models.Branch):
         field.label_from_instance = with_commune
     field.iterator = VietnameseOrderIterator
+    if type(field.widget) is forms.Select:
+        field.widget = QuickSelect(attrs=field.widget.attrs)
     field.widget.choices = field.choices  # the widget keeps the iterator it was given
     return field
+
+
+class QuickSelect(forms.Select):
+    """A <select> whose options are written in Python, not each through a
+    template: a province's list of 4,000 branches took 0.75 s a page that
+    way. The same markup as Django's Select (attributes, one selected option)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option, mark_safe(" selected") if option in selected else "", label)
+                for option, label in ((str(choice), label) for choice, label in self.choices)
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
 
 
 class ScopedFormMixin:
