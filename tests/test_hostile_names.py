@@ -199,3 +199,18 @@ def test_exports_stay_in_vietnamese_for_an_english_user(staff):
     url = reverse("reports:drill_down", args=["district", "D1", "members_elderly"]) + "?area=religious&_export=xlsx"
     sheet = openpyxl.load_workbook(io.BytesIO(staff.get(url).content)).active
     assert " – vùng Vùng giáo" in sheet["A1"].value
+
+
+def test_drop_downs_show_hostile_names_as_text_and_keep_the_choice(staff, hostile):
+    """The list filters' drop-downs are written in Python (hamlets.forms.QuickSelect):
+    names escaped, the chosen option still chosen, every option there."""
+    from hamlets.models import Branch
+
+    branch = Branch.objects.get(code="B1")
+    Branch.objects.filter(pk=branch.pk).update(name=BROKEN)
+    page = staff.get(reverse("hamlets:member_list"), {"branch": branch.pk}).content.decode()
+    select = page[page.index('<select name="branch"') : page.index("</select>", page.index('<select name="branch"'))]
+    assert "<img src=x" not in select and "&lt;img src=x onerror=alert(1)&gt;" in select
+    assert f'<option value="{branch.pk}" selected>' in select
+    assert select.count("<option") == 1 + Branch.objects.visible_to(hostile["staff"]).count()
+    assert 'id="id_branch"' in select

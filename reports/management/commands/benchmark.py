@@ -221,7 +221,29 @@ class Command(BaseCommand):
             cache.clear()
             get("/dashboard/province/all/")
 
+        from hamlets.models import Commune, Hamlet, Member
+
+        commune = Commune.objects.filter(hamlets__isnull=False).order_by("code").first()
+        clerk, _created = User.objects.get_or_create(username="benchmark-clerk")
+        Profile.objects.update_or_create(user=clerk, defaults={"role": Role.DISTRICT_STAFF, "commune": commune})
+        clerk_client = Client()
+        clerk_client.force_login(clerk)
+        hamlet = Hamlet.objects.filter(commune=commune).order_by("code").first()
+        member = Member.objects.filter(residence_hamlet=hamlet).order_by("code").first()
+
+        def page(url, who=client, **params):
+            def run():
+                response = who.get(url, params, HTTP_HOST="localhost")
+                assert response.status_code == 200, (url, response.status_code)
+
+            return run
+
         return [
+            ("page: member list, province viewer, search", page("/members/", q="nguyen van")),
+            ("page: member list, a commune's clerk, page 2", page("/members/", clerk_client, page=2)),
+            ("page: a hamlet's record page", page(f"/hamlets/{hamlet.code}/")),
+            ("page: a member's record page, the clerk", page(f"/members/{member.code}/", clerk_client)),
+            ("page: drill-down of a commune", page(f"/dashboard/commune/{commune.code}/branches_at_risk/")),
             ("page: province dashboard, empty cache", cold),
             ("page: province dashboard, data unchanged", lambda: get("/dashboard/province/all/")),
             ("page: province dashboard, right after one edit", after_one_edit),
