@@ -18,8 +18,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import signals
-from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
@@ -30,12 +28,13 @@ from ..models import FoldedField
 from . import bulk, values
 from .files import StreamedRows, UnreadableFile, read_path
 from .neighbours import neighbourhood
+from .rows import MergePlan, ParsedRow, ReadPlan, new_instance
 from .schema import SHEET_BY_NAME, SHEETS, choice_labels, is_description_row, is_helper_sheet, sheet_named
+from .state import BATCH_SIZE, State, key_of
 
 # Sheets only an administrator may import: they define the units themselves.
 LINK_LEVELS = ("hamlet", "commune", "district", "branch")
 ADMIN_ONLY_SHEETS = {"area_types", "districts", "communes", "reorganisations", "lineage_links", "parent_changes"}
-BATCH_SIZE = 500
 # Parents whose rows a rule reads across (terms of a hamlet, of a branch,
 # memberships of a member), in the order every writer locks them.
 LOCKED_PARENTS = ("hamlets", "branches", "members")
@@ -117,138 +116,6 @@ def import_sheets(raw_sheets, *, dry_run=False, commune_scope=None, progress=Non
         ).run()
 
 
-@dataclass
-class _MergePlan:
-    positions: dict  # the rows' ParsedRow.positions
-    refs: list  # (column, foreign key field, or None for a list of codes)
-    plain: list  # (attribute, column key)
-    absent: list  # (attribute, blank value) set on new records
-
-
-class _Plan(list):
-    """How to read a sheet's cells (_Import.plan); `positions`: column key -> index."""
-
-    positions = None
-
-
-class ParsedRow:
-    """A parsed row, read like a dict of column key -> value: the values in
-    the file's column order, the positions shared by every row of the sheet
-    (a whole province is 440,000 rows: as dicts they took 120 MB more)."""
-
-    __slots__ = ("positions", "values")
-
-    def __init__(self, positions, values):
-        self.positions, self.values = positions, tuple(values)
-
-    def __getitem__(self, key):
-        return self.values[self.positions[key]]
-
-    def __contains__(self, key):
-        return key in self.positions
-
-    def get(self, key, default=None):
-        index = self.positions.get(key)
-        return default if index is None else self.values[index]
-
-    def keys(self):
-        return self.positions.keys()
-
-    def __eq__(self, other):
-        return dict(zip(self.positions, self.values, strict=True)) == (
-            dict(zip(other.positions, other.values, strict=True)) if isinstance(other, ParsedRow) else other
-        )
-
-    __hash__ = None
-
-    def __repr__(self):
-        return repr(dict(zip(self.positions, self.values, strict=True)))
-
-
-def _key_of(sheet, instance):
-    """A stored or in-memory record's key, as the tuple of its key columns."""
-    parts = []
-    for key in sheet.key:
-        column = sheet.column_by_key[key]
-        value = getattr(instance, column.attr or column.key)
-        parts.append(value.code if column.ref and value is not None else value)
-    return tuple(parts)
-
-
-class _State:
-    """The stored records an import reads, keyed like the sheets, loaded in
-    bulk: every record, or only a file's neighbourhood (neighbours.py)."""
-
-    # Small tables, always read whole.
-    ALWAYS_WHOLE = ("area_types", "districts", "communes")
-
-    def __init__(self):
-        self.records = {sheet.name: {} for sheet in SHEETS}
-        # (sheet name, key) -> set of codes, for list columns
-        self.lists = {}
-        self.by_id = {sheet.name: {} for sheet in SHEETS}
-        self.rows_read = 0
-
-    def _queryset(self, sheet, only):
-        model = sheet.model
-        if only is None or sheet.name in self.ALWAYS_WHOLE:
-            return [model.objects.all()]
-        wanted = sorted(only.get(sheet.name, ()))
-        field = "code" if sheet.key == ("code",) else "pk"
-        return [
-            model.objects.filter(**{f"{field}__in": wanted[i : i + BATCH_SIZE]})
-            for i in range(0, len(wanted), BATCH_SIZE)
-        ]
-
-    def _attach(self, sheet, obj):
-        """Cache obj's references to the loaded records (the same Python objects), and keep it."""
-        for column in sheet.columns:
-            if not column.ref or column.type == "list":
-                continue
-            fk = sheet.model._meta.get_field(column.attr)
-            target_id = getattr(obj, fk.attname)
-            fk.set_cached_value(obj, self._target(column.ref, target_id) if target_id is not None else None)
-        self.by_id[sheet.name][obj.pk] = obj
-        self.records[sheet.name][_key_of(sheet, obj)] = obj
-        self.rows_read += 1
-
-    def _target(self, name, pk):
-        """A referenced record; read on demand if the neighbourhood missed it (a safety net)."""
-        found = self.by_id[name].get(pk)
-        if found is None:
-            sheet = SHEET_BY_NAME[name]
-            found = sheet.model.objects.get(pk=pk)
-            self._attach(sheet, found)
-            self._load_lists(sheet, [found])
-        return found
-
-    def _load_lists(self, sheet, instances):
-        for column in sheet.columns:
-            if column.type != "list":
-                continue
-            m2m = sheet.model._meta.get_field(column.attr)
-            through = m2m.remote_field.through
-            source = m2m.m2m_field_name()
-            target = m2m.m2m_reverse_field_name()
-            sets = defaultdict(set)
-            ids = [obj.pk for obj in instances]
-            for start in range(0, len(ids), BATCH_SIZE):
-                links = through.objects.filter(**{f"{source}_id__in": ids[start : start + BATCH_SIZE]})
-                for source_id, target_id in links.values_list(f"{source}_id", f"{target}_id"):
-                    sets[source_id].add(self._target(column.ref, target_id).code)
-            for obj in instances:
-                self.lists[(sheet.name, column.key, _key_of(sheet, obj))] = sets.get(obj.pk, set())
-
-    def load(self, only=None):
-        """Every stored record, or those of `only` ({sheet: codes or pks}, from neighbours.py)."""
-        for sheet in SHEETS:
-            instances = [obj for queryset in self._queryset(sheet, only) for obj in queryset]
-            for obj in instances:
-                self._attach(sheet, obj)
-            self._load_lists(sheet, instances)
-        return self
-
-
 class _Import:
     def __init__(self, raw_sheets, *, dry_run, commune_scope, progress, user, reason, release):
         self.raw_sheets = raw_sheets
@@ -267,7 +134,7 @@ class _Import:
         self.before = {}  # (sheet, key) -> snapshot before the import
         # (sheet, key) -> communes of a stored record before the import (scoped imports only)
         self.communes_before = {}
-        self.merge_plans = {}  # sheet name -> _MergePlan
+        self.merge_plans = {}  # sheet name -> MergePlan
 
     # --- problems ------------------------------------------------------------
 
@@ -325,7 +192,7 @@ class _Import:
     def merge_and_check(self, parsed):
         self.progress(_("Đọc dữ liệu đã lưu"), 0, 1)
         # Only the records the file touches and their rules' neighbours (neighbours.py).
-        self.state = _State().load(neighbourhood(parsed))
+        self.state = State().load(neighbourhood(parsed))
         self.result.rows_read = self.state.rows_read
         total = sum(len(rows) for rows in parsed.values())
         done = 0
@@ -424,7 +291,7 @@ class _Import:
     def plan(self, sheet, header):
         """For each column of the file, in order: its key, whether it is
         required, its blank value and the function reading a cell."""
-        plan = _Plan()
+        plan = ReadPlan()
         for key in header:
             column = sheet.column_by_key[key]
             labels = self.labels(sheet, column) if column.type == "choice" else None
@@ -518,7 +385,7 @@ class _Import:
         instance = records.get(key)
         is_new = instance is None
         if is_new:
-            instance = _new_instance(sheet.model)
+            instance = new_instance(sheet.model)
             before = None
             for attr, blank in plan.absent:
                 setattr(instance, attr, blank.copy() if isinstance(blank, list | dict) else blank)
@@ -565,7 +432,7 @@ class _Import:
         if plan is not None and plan.positions is row.positions:
             return plan  # the rows of one sheet share their positions
         present = set(row.keys())
-        plan = _MergePlan(
+        plan = MergePlan(
             positions=row.positions,
             refs=[
                 (column, None if column.type == "list" else sheet.model._meta.get_field(column.attr))
@@ -591,7 +458,7 @@ class _Import:
     def report(self, sheet, instance, problems, *, warning=False):
         if not problems:
             return
-        key = _key_of(sheet, instance)
+        key = key_of(sheet, instance)
         row_number = self.touched[sheet.name].get(key)
         for attr, message in problems:
             problem = Problem(sheet.name, row_number, sheet.column_for_attr(attr), str(message))
@@ -613,7 +480,7 @@ class _Import:
         members = SHEET_BY_NAME["members"]
         for member in records["members"].values():
             self.report(members, member, rules.member_errors(member))
-            if self.touched["members"].get(_key_of(members, member)):
+            if self.touched["members"].get(key_of(members, member)):
                 self.report(members, member, rules.member_warnings(member), warning=True)
 
         memberships_by_member = defaultdict(list)
@@ -776,31 +643,6 @@ class _Import:
                 for code in sorted(self.state.lists[(sheet.name, column.key, key)])
             ]
             through.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-
-
-_BLANKS = {}
-
-
-def _new_instance(model):
-    """model(), without Django's generic per-field work (a whole province
-    creates 440,000 records): the fields' defaults, worked out once per
-    model; mutable ones made afresh. model() itself where a signal listens
-    to new instances."""
-    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
-        return model()
-    if model not in _BLANKS:
-        blanks = []
-        for field in model._meta.concrete_fields:
-            value = field.get_default()
-            fresh = isinstance(value, list | dict | set) or callable(getattr(field, "default", None))
-            blanks.append((field.attname, field.get_default if fresh else None, value))
-        _BLANKS[model] = blanks
-    instance = model.__new__(model)
-    instance._state = ModelState()
-    attributes = instance.__dict__
-    for attname, make, value in _BLANKS[model]:
-        attributes[attname] = make() if make is not None else value
-    return instance
 
 
 def _sync_relations(obj, refold=False):
