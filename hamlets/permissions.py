@@ -40,6 +40,11 @@ def visible_communes(user):
 READ_ALL = (Role.ADMIN, Role.PROVINCIAL_VIEWER, Role.PROVINCIAL_APPROVER)
 
 
+def sees_everything(user):
+    """Whether `user` reads the whole province (no scope filter is needed)."""
+    return role_of(user) in READ_ALL
+
+
 def role_label(user):
     """How the interface names a user's role; a commune account is "cán bộ xã"."""
     from django.utils.translation import gettext as _
@@ -102,10 +107,9 @@ def home_unit(user):
 
 def can_see_unit(user, unit):
     """Whether `user` may read the figures of a reports Unit."""
-    role = role_of(user)
-    if role in (Role.ADMIN, Role.PROVINCIAL_VIEWER, Role.PROVINCIAL_APPROVER):
+    if sees_everything(user):
         return True
-    if role != Role.DISTRICT_STAFF:
+    if role_of(user) != Role.DISTRICT_STAFF:
         return False
     profile = user.profile
     if unit.kind == "district":

@@ -181,8 +181,8 @@ def preview(request, token):
             return redirect("home")
         if not (created and job.state == Job.DONE):
             return redirect("hamlets:upload_preview", token=token)  # running, or a second click
-    jobs_of = {kind: stored.jobs.filter(kind=kind).order_by("-pk").first() for kind in Job.WORK}
-    job = jobs_of[Job.APPLY_UPLOAD] or jobs_of[Job.CHECK_UPLOAD]
+    latest = stored.jobs.order_by("-pk")
+    job = latest.filter(kind=Job.APPLY_UPLOAD).first() or latest.filter(kind=Job.CHECK_UPLOAD).first()
     if job is None:  # uploaded before jobs existed, or its check was forgotten
         job, _created = _start(request, Job.CHECK_UPLOAD, stored)
     applying = job.kind == Job.APPLY_UPLOAD

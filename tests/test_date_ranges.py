@@ -126,3 +126,18 @@ def test_year_arithmetic_at_the_calendar_s_ends_does_not_crash():
     assert add_years(datetime.date(9999, 12, 31), 18) == datetime.date.max
     assert add_years(datetime.date(1, 1, 1), -60) == datetime.date.min
     assert add_years(datetime.date(2016, 2, 29), 1) == datetime.date(2017, 2, 28)
+
+
+def test_an_import_checks_all_its_dates_against_one_day(monkeypatch):
+    """dates.one_day() (an import runs inside it): the day it began, even if midnight passes."""
+    import datetime
+
+    from django.utils import timezone
+
+    from coverage_site.lib import dates
+
+    with dates.one_day():
+        began = dates.today()
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: began + datetime.timedelta(days=1))
+        assert dates.today() == began
+    assert dates.today() == began + datetime.timedelta(days=1)

@@ -170,6 +170,7 @@ def table_response(table, export_format, filename, *, title, title_lines=(), pro
     views offer only these two formats and answer 400 to any other."""
     from django.http import HttpResponse
     from django.utils import translation
+    from django.utils.translation import gettext
 
     with translation.override("vi"):
         header, rows = table_rows(table, progress)
@@ -183,17 +184,11 @@ def table_response(table, export_format, filename, *, title, title_lines=(), pro
     else:
         raise ValueError(export_format)
     if progress is not None:
-        progress(_written_stage(), len(rows), len(rows))
+        progress(gettext("Đã ghi tệp"), len(rows), len(rows))
     response = HttpResponse(data, content_type=mime)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.filename, response.row_count = filename, len(rows)
     return response
-
-
-def _written_stage():
-    from django.utils.translation import gettext as _
-
-    return _("Đã ghi tệp")
 
 
 def bad_export_format(export_format):

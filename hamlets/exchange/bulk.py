@@ -22,8 +22,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from ..fields import FoldedField
+from .state import BATCH_SIZE
 
-BATCH_SIZE = 500
 # Below this, the ORM's INSERTs are as fast and the code path is the usual one.
 COPY_FROM = 2_000
 _HISTORY_OWN = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}

@@ -45,13 +45,6 @@ class ParsedRow:
     def keys(self):
         return self.positions.keys()
 
-    def __eq__(self, other):
-        return dict(zip(self.positions, self.values, strict=True)) == (
-            dict(zip(other.positions, other.values, strict=True)) if isinstance(other, ParsedRow) else other
-        )
-
-    __hash__ = None
-
     def __repr__(self):
         return repr(dict(zip(self.positions, self.values, strict=True)))
 

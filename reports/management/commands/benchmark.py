@@ -221,8 +221,6 @@ class Command(BaseCommand):
             cache.clear()
             get("/dashboard/province/all/")
 
-        from hamlets.models import Commune, Hamlet, Member
-
         commune = Commune.objects.filter(hamlets__isnull=False).order_by("code").first()
         clerk, _created = User.objects.get_or_create(username="benchmark-clerk")
         Profile.objects.update_or_create(user=clerk, defaults={"role": Role.DISTRICT_STAFF, "commune": commune})
