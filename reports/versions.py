@@ -12,6 +12,7 @@ Dated parents: a record of a hamlet or branch that moved counts, at past
 dates, in the communes it was in then, so those are bumped too.
 """
 
+import logging
 import threading
 
 from django.db import transaction
@@ -21,6 +22,8 @@ from hamlets import models as registry
 from hamlets.lineage import ParentChange
 
 from .models import CommuneVersion
+
+logger = logging.getLogger(__name__)
 
 # Above this many records, a bulk write bumps every commune (cheaper than mapping each).
 MAP_LIMIT = 2000
@@ -124,6 +127,20 @@ def _flush():
     CommuneVersion.objects.bulk_create(
         [CommuneVersion(commune_id=pk, version=1) for pk in ids - existing], ignore_conflicts=True
     )
+    if not everything:
+        _refresh(ids)
+
+
+def _refresh(commune_ids):
+    """The changed communes' figures for the dates dashboards read lately,
+    computed now (by_commune.refresh). The change is committed already: a
+    failure here only leaves the figures to be computed by the next view."""
+    from reports.indicators.by_commune import refresh
+
+    try:
+        refresh(commune_ids)
+    except Exception:  # noqa: BLE001 - the edit itself succeeded; never turn it into an error page
+        logger.exception("Refreshing the figures of communes %s failed", sorted(commune_ids))
 
 
 def bump(commune_ids=None, records=(), everything=False):

@@ -13,7 +13,7 @@ from django_tables2 import RequestConfig
 
 from coverage_site.lib import spreadsheets
 from coverage_site.lib.dates import today
-from hamlets.permissions import can_approve, can_see_unit, home_unit
+from hamlets.permissions import can_approve, can_edit, can_see_unit, home_unit
 from hamlets.views import as_of_from
 
 from . import dashboards, indicators, tables
@@ -79,46 +79,69 @@ def dashboard_home(request):
 def dashboard(request, kind, code):
     unit = unit_or_404(request, kind, code)
     day, area = page_arguments(request)
-    context = dashboards.dashboard(
-        unit,
-        day,
-        area,
-        request.GET.get("sort"),
-        request.GET.get("chart", ""),
-        restated=request.GET.get("view") == "restated",
-    )
+    restated = request.GET.get("view") == "restated"
     export = request.GET.get("export")
     if export is not None:
         if export not in spreadsheets.EXPORT_FORMATS:
             return spreadsheets.bad_export_format(export)
-        return breakdown_export(context, export)
+        return breakdown_export(dashboard_figures(request, unit, day, area, restated), export)
+    context = dashboards.dashboard_header(unit, day, area, restated)
     context["area_choices"] = dashboards.area_choices()
-    context["query"] = request.GET.urlencode()
-    context["view_param"] = "&view=restated" if context["restated"] else ""
-    query = urlencode({"as_of": f"{day:%d/%m/%Y}", "area": area or ""}) + context["view_param"]
-    # Built only when the breakdown fragment is not in the cache (templates call callables).
-    context["breakdown"] = lambda: dashboards.breakdown_cells(context["rows"], context["main_keys"], query)
-    if context["data_token"]:
-        from django.utils import translation
-
-        context["breakdown_key"] = ":".join(
-            [
-                unit.kind,
-                unit.code,
-                f"{day:%Y-%m-%d}",
-                area or "",
-                request.GET.get("sort", ""),
-                context["chart_indicator"].key,
-                translation.get_language() or "",
-                context["data_token"],
-            ]
-        )
-    context["unserved_url"] = (
-        reverse("reports:drill_down", kwargs={"kind": kind, "code": code, "key": "hamlets_without_branch"})
-        + "?"
-        + urlencode({"as_of": f"{day:%d/%m/%Y}", "area": area or ""})
-    )
+    context["view_param"] = "&view=restated" if restated else ""
+    context["body"] = dashboard_body(request, unit, day, area, restated)
     return render(request, "reports/dashboard.html", context)
+
+
+def dashboard_figures(request, unit, day, area, restated):
+    return dashboards.dashboard(
+        unit, day, area, request.GET.get("sort"), request.GET.get("chart", ""), restated=restated
+    )
+
+
+def dashboard_body(request, unit, day, area, restated):
+    """The dashboard's figures as HTML (cards, breakdown, action lists).
+
+    Kept in the cache under the data versions of the communes shown, the
+    page's parameters, the language and what the user may do, so a view
+    after no change reads two small rows and draws nothing; restated
+    figures (which depend on today's units) are drawn every time."""
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from .indicators.by_commune import TIMEOUT
+
+    def draw():
+        context = dashboard_figures(request, unit, day, area, restated)
+        context["query"] = request.GET.urlencode()
+        context["view_param"] = "&view=restated" if restated else ""
+        day_and_area = urlencode({"as_of": f"{day:%d/%m/%Y}", "area": area or ""})
+        links = day_and_area + context["view_param"]
+        # Built only when the template asks for the rows (templates call callables).
+        context["breakdown"] = lambda: dashboards.breakdown_rows_html(context["rows"], context["main_keys"], links)
+        unserved = {"kind": unit.kind, "code": unit.code, "key": "hamlets_without_branch"}
+        context["unserved_url"] = reverse("reports:drill_down", kwargs=unserved) + "?" + day_and_area
+        return render_to_string("reports/_dashboard_body.html", context, request)
+
+    if restated:
+        return draw()
+    import hashlib
+
+    parts = [
+        unit.kind,
+        unit.code,
+        f"{day:%Y-%m-%d}",
+        request.GET.urlencode(),
+        translation.get_language() or "",
+        str(can_edit(request.user)),
+        dashboards.data_token(unit, day),
+    ]
+    key = "dashboardbody:" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
+    body = cache.get(key)
+    if body is None:
+        body = draw()
+        cache.set(key, body, TIMEOUT)
+    return body
 
 
 def breakdown_export(context, export_format):

@@ -10,6 +10,7 @@ from hamlets.models import AdmissionTarget, Commune
 from reports.indicators import by_commune
 
 from .conftest import make_user
+from .test_dashboards import card_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +48,7 @@ def card(client, key):
     """(numerator, denominator) of a card of the province dashboard, as shown."""
     response = client.get(DASHBOARD, AS_OF)
     assert response.status_code == 200
-    figure = next(c for c in response.context["cards"] if c.indicator.key == key)
-    return figure.numerator, figure.denominator
+    return card_figures(response.content.decode())[key]
 
 
 def view_twice_and_count(viewer, recomputed):
@@ -163,3 +163,75 @@ def test_a_member_moving_house_recomputes_both_communes(viewer, recomputed, djan
         member.save()
     card(viewer, "members_elderly")
     assert recomputed[-1] == ["C2", "C3"]
+
+
+def test_an_edit_computes_its_commune_so_the_next_view_waits_for_nothing(
+    viewer, recomputed, django_capture_on_commit_callbacks
+):
+    """The edit, once committed, computes its commune's figures for the dates
+    dashboards read (by_commune.refresh); the viewer after it reads the cache."""
+    view_twice_and_count(viewer, recomputed)
+    target = AdmissionTarget.objects.get(commune__code="C2", year=2016)
+    target.target = 9
+    during_edit = len(recomputed)
+    with django_capture_on_commit_callbacks(execute=True):
+        target.save()
+    assert recomputed[during_edit:] == [["C2"]]  # one read, of the changed commune, at the edit
+    after_edit = len(recomputed)
+    assert card(viewer, "admissions_vs_target")[1] == 3 + 9
+    assert len(recomputed) == after_edit  # the view computed nothing
+
+
+def test_an_edit_whose_refresh_fails_still_saves_and_the_view_computes(
+    viewer, recomputed, monkeypatch, django_capture_on_commit_callbacks
+):
+    view_twice_and_count(viewer, recomputed)
+
+    def broken(commune_pks):
+        raise RuntimeError("cache server gone")
+
+    monkeypatch.setattr(by_commune, "refresh", broken)
+    target = AdmissionTarget.objects.get(commune__code="C2", year=2016)
+    target.target = 7
+    with django_capture_on_commit_callbacks(execute=True):
+        target.save()
+    assert AdmissionTarget.objects.get(pk=target.pk).target == 7
+    assert card(viewer, "admissions_vs_target")[1] == 3 + 7
+    assert recomputed[-1] == ["C2"]  # computed by the view instead
+
+
+def test_a_view_after_no_change_draws_nothing(viewer, monkeypatch):
+    """The dashboard's figures are kept as drawn: a second view neither reads
+    figures nor builds the page's body again, and shows the same numbers."""
+    from reports import dashboards
+
+    first = card_figures(viewer.get(DASHBOARD, AS_OF).content.decode())
+    built = []
+    real = dashboards.dashboard
+    monkeypatch.setattr(dashboards, "dashboard", lambda *a, **k: built.append(a) or real(*a, **k))
+    assert card_figures(viewer.get(DASHBOARD, AS_OF).content.decode()) == first
+    assert built == []
+    # Another date, sort or language is another page.
+    viewer.get(DASHBOARD, {**AS_OF, "sort": "branches_at_risk:desc"})
+    assert len(built) == 1
+
+
+def test_after_an_edit_only_the_changed_row_of_the_breakdown_is_drawn(
+    viewer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from reports import dashboards
+
+    viewer.get("/dashboard/district/D1/", AS_OF)
+    drawn = []
+    real = dashboards.breakdown_cells
+    monkeypatch.setattr(
+        dashboards, "breakdown_cells", lambda rows, *a: drawn.extend(c["code"] for c, _f in rows) or real(rows, *a)
+    )
+    target = AdmissionTarget.objects.get(commune__code="C2", year=2016)
+    target.target = 6
+    with django_capture_on_commit_callbacks(execute=True):
+        target.save()
+    page = viewer.get("/dashboard/district/D1/", AS_OF).content.decode()
+    assert drawn == ["C2"]
+    assert "/dashboard/commune/C2/admissions_vs_target/" in page and ">0/6<" in page
+    assert "/dashboard/commune/C1/" in page  # the other rows, from the cache

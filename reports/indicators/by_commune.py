@@ -11,6 +11,9 @@ default, Redis when REDIS_URL is set), so every process shares it.
 and the ids behind the dashboard's action lists are needed.
 """
 
+import datetime
+import time
+
 from django.core.cache import cache
 from django.db import transaction
 
@@ -21,15 +24,23 @@ TIMEOUT = 30 * 24 * 3600  # entries of old versions are never read again and age
 
 
 def _code_hash():
-    """Changes when the code that makes the cached figures and fragments
-    changes, so a deployment never serves figures of the previous definitions."""
+    """Changes when the code that makes the cached figures and dashboard
+    bodies changes (their translations included), so a deployment never
+    serves what the previous version drew."""
     import hashlib
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
+    templates = root / "templates" / "reports"
     files = sorted((root / "reports" / "indicators").glob("*.py")) + [
         root / "reports" / "dashboards.py",
-        root / "templates" / "reports" / "_breakdown.html",
+        root / "reports" / "charts.py",
+        root / "hamlets" / "templatetags" / "vn.py",
+        templates / "_dashboard_body.html",
+        templates / "_action_lists.html",
+        templates / "_breakdown.html",
+        templates / "_breakdown_row.html",
+        *sorted(root.glob("locale/*/LC_MESSAGES/django.po")),
     ]
     digest = hashlib.sha256()
     for path in files:
@@ -99,9 +110,10 @@ def _key(commune_pk, version, area):
     return f"communefigures:{CODE_HASH}:{commune_pk}:{version}:{risk}:{area or ''}"
 
 
-def cached_figures(communes_by_day, area=None):
+def cached_figures(communes_by_day, area=None, remember=False):
     """{day: CommuneFigures} for {day: commune pks}, from the cache where the
-    communes have not changed, read from the states (together) where they have."""
+    communes have not changed, read from the states (together) where they have.
+    `remember`: the dates are a dashboard's, to be refreshed after an edit."""
     from reports.versions import versions
 
     all_pks = set().union(*communes_by_day.values()) if communes_by_day else set()
@@ -119,14 +131,58 @@ def cached_figures(communes_by_day, area=None):
         # One transaction for the database cache's many small writes (one commit, not one per commune).
         with transaction.atomic():
             cache.set_many({keys[pk]: stored[pk] for pk in changed}, TIMEOUT)
+        if remember:
+            _remember_dates({day for _pk, day in missing}, area)
     return {
         day: CommuneFigures(day, {pk: stored[pk][day.isoformat()] for pk in pks}, {pk: version_of[pk] for pk in pks})
         for day, pks in communes_by_day.items()
     }
 
 
-def unit_figures(unit, days, area=None):
+def unit_figures(unit, days, area=None, remember=False):
     """{day: CommuneFigures of the unit's communes on that day}."""
     from .units import unit_communes
 
-    return cached_figures({day: set(unit_communes(unit, day).values_list("pk", flat=True)) for day in days}, area)
+    by_day = {day: set(unit_communes(unit, day).values_list("pk", flat=True)) for day in days}
+    return cached_figures(by_day, area, remember)
+
+
+# --- refreshing after an edit -----------------------------------------------------------------
+# A clerk's edit changes one commune; without more, the next viewer of any
+# dashboard showing it waits for that commune's figures (about 0.1 s, more
+# under load). Instead the edit, once committed, computes them for the dates
+# dashboards have read lately (today and the previous month end, usually),
+# so viewers read the cache. The work is the same; it is done once per edit
+# by the person who made it, not by whoever looks next.
+
+HOT_DATES_KEY = "communefigures:hot-dates"
+HOT_DATES_KEPT = 4  # two dashboards' worth of dates (each reads a date and the month end before)
+HOT_FOR = 24 * 3600  # a date nobody has read for a day is not refreshed
+REFRESH_LIMIT = 10  # an import touching more communes leaves them to be read when asked
+
+
+def _remember_dates(days, area):
+    """Note that a dashboard read these dates (kept: the most recently read)."""
+    now = time.time()
+    hot = cache.get(HOT_DATES_KEY) or {}
+    for day in days:
+        hot[(day.isoformat(), area or "")] = now
+    kept = sorted(hot.items(), key=lambda item: item[1], reverse=True)[:HOT_DATES_KEPT]
+    cache.set(HOT_DATES_KEY, dict(kept), HOT_FOR)
+
+
+def refresh(commune_pks):
+    """Compute and cache the figures of these (just changed) communes for the
+    dates dashboards read lately; returns the number of (commune, date) pairs
+    computed. Called after the change commits (reports/versions.py)."""
+    commune_pks = set(commune_pks)
+    if not commune_pks or len(commune_pks) > REFRESH_LIMIT:
+        return 0
+    cutoff = time.time() - HOT_FOR
+    by_area = {}
+    for (day, area), seen in (cache.get(HOT_DATES_KEY) or {}).items():
+        if seen >= cutoff:
+            by_area.setdefault(area or None, set()).add(datetime.date.fromisoformat(day))
+    for area, days in by_area.items():
+        cached_figures(dict.fromkeys(days, commune_pks), area)
+    return len(commune_pks) * sum(len(days) for days in by_area.values())

@@ -195,7 +195,7 @@ class StateReader:
                 **{key: Count("pk", filter=active_q(day, "joined_on", "left_on")) for day, key in day_keys.items()}
             )
         }
-        self._count_moved_residents(hamlets)
+        self._count_moved_residents(hamlets, [row[0] for row in self.hamlets])
         # Per branch and date: active members, full, elderly, reinforcing, and each member indicator.
         member_indicators = [i for i in INDICATORS if i.level == "member"]
         counts = {}
@@ -263,20 +263,23 @@ class StateReader:
                     found[pk] = commune
         return found
 
-    def _count_moved_residents(self, hamlets):
+    def _count_moved_residents(self, hamlets, hamlet_ids):
         """Adds to self.residents the members whose residence changed, each
         counted at the hamlet they lived in on each date."""
         # Only members who lived, at some time, in one of the reader's hamlets.
         # Read from the (small) table of changes, not by scanning every member.
-        here = hamlets.values("pk")
+        # A short list of ids (a commune) rather than a subquery keeps
+        # PostgreSQL from planning a parallel scan of the members (10 ms) for
+        # what is usually nothing.
+        here = hamlet_ids if len(hamlet_ids) <= ID_LIST_LIMIT else hamlets.values("pk")
         moved = ParentChange.objects.filter(member__isnull=False).filter(
-            Q(old_hamlet__in=here) | Q(member__residence_hamlet__in=here)
+            Q(old_hamlet_id__in=here) | Q(member__residence_hamlet_id__in=here)
         )
-        members = Member.objects.filter(pk__in=moved.values("member_id"))
-        placement = Placement.of(members, "member")
-        if not placement.current:
+        member_ids = set(moved.values_list("member_id", flat=True))
+        if not member_ids:
             return
-        hamlet_set = set(hamlets.values_list("pk", flat=True))
+        placement = Placement.of(Member.objects.filter(pk__in=member_ids), "member")
+        hamlet_set = set(hamlet_ids)
         periods = {}
         for member_id, joined, left in Membership.objects.filter(member_id__in=list(placement.current)).values_list(
             "member_id", "joined_on", "left_on"
