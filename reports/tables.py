@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from hamlets.models import Branch, Hamlet, Membership
-from hamlets.tables import BRANCH_LINK
+from hamlets.tables import BRANCH_LINK, DayColumn
 
 from .indicators import risk_text
 
@@ -49,10 +49,10 @@ class MembershipDrillTable(tables.Table):
     name = tables.Column(
         verbose_name=_("Họ và tên"), accessor="member__full_name", order_by="member__name_folded", linkify=MEMBER_PAGE
     )
-    birth_date = tables.DateColumn(verbose_name=_("Ngày sinh"), accessor="member__birth_date")
-    admitted_on = tables.DateColumn(verbose_name=_("Kết nạp"), accessor="member__admitted_on")
+    birth_date = DayColumn(verbose_name=_("Ngày sinh"), accessor="member__birth_date")
+    admitted_on = DayColumn(verbose_name=_("Kết nạp"), accessor="member__admitted_on")
     branch = tables.Column(verbose_name=_("Chi bộ"), linkify=BRANCH_LINK)
-    joined_on = tables.DateColumn(verbose_name=_("Từ ngày"))
+    joined_on = DayColumn(verbose_name=_("Từ ngày"))
     reinforcing = tables.BooleanColumn(verbose_name=_("Tăng cường"))
 
     class Meta:

@@ -186,3 +186,21 @@ def refresh(commune_pks):
     for area, days in by_area.items():
         cached_figures(dict.fromkeys(days, commune_pks), area)
     return len(commune_pks) * sum(len(days) for days in by_area.values())
+
+
+def warm(days, chunk=40, progress=None):
+    """Compute and cache every active commune's figures for `days` (the whole
+    province, without area filter), `chunk` communes per reading so memory
+    stays that of a district; returns the number of communes. Run at night
+    and after a large import (manage.py warm_figures), so the first viewers
+    of the morning read the cache like everyone after them."""
+    from hamlets.models import Commune
+
+    by_day = {day: set(Commune.objects.active_on(day).values_list("pk", flat=True)) for day in days}
+    pks = sorted(set().union(*by_day.values()))
+    for start in range(0, len(pks), chunk):
+        part = set(pks[start : start + chunk])
+        cached_figures({day: communes & part for day, communes in by_day.items()}, remember=True)
+        if progress:
+            progress(min(start + chunk, len(pks)), len(pks))
+    return len(pks)

@@ -14,6 +14,7 @@ Only ever aimed at 127.0.0.1.
 """
 
 import json
+import os
 import random
 from html.parser import HTMLParser
 from pathlib import Path
@@ -46,15 +47,22 @@ def _record(name, response_time, exception, **kwargs):
     _errors[0] += exception is not None
 
 
+MEASURE_SECONDS = int(os.environ.get("LOAD_MEASURE_SECONDS", "60"))
+
+
 def _logged_in(environment):
-    """Called by each person after logging in; the last one starts the measured window."""
+    """Called by each person after logging in; the last one starts the
+    measured window, which lasts MEASURE_SECONDS however long the logins took."""
     import time
+
+    import gevent
 
     _logged_in.count = getattr(_logged_in, "count", 0) + 1
     if _started[0] is None and _logged_in.count >= environment.runner.target_user_count:
         environment.stats.reset_all()
         _started[0] = time.monotonic()
-        print(f"all {_logged_in.count} people logged in; measuring from now", flush=True)
+        print(f"all {_logged_in.count} people logged in; measuring for {MEASURE_SECONDS} s from now", flush=True)
+        gevent.spawn_later(MEASURE_SECONDS, environment.runner.quit)
 
 
 @events.quitting.add_listener
