@@ -1,11 +1,13 @@
 """Forms of the data-entry pages. Choices are narrowed to the user's scope;
 validation is the models' clean() (hamlets/rules.py) or the actions'."""
 
+from html import escape
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -101,16 +103,13 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option, mark_safe(" selected") if option in selected else "", label)
-                for option, label in ((str(choice), label) for choice, label in self.choices)
-            ),
+        # Escaped here, as format_html would, without its per-call overhead (4,000 options).
+        options = "".join(
+            f'<option value="{escape(option)}"{" selected" if option in selected else ""}>{escape(label)}</option>'
+            for option, label in ((str(choice), str(label)) for choice, label in self.choices)
         )
         return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), mark_safe(options)
         )
 
 

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 
 from coverage_site.lib.text import fold
 from hamlets.models import Commune, Hamlet, Member, VillageHead
@@ -103,3 +104,20 @@ def test_lists_are_in_vietnamese_alphabetical_order(client, people):
     page = client.get(reverse("hamlets:hamlet_list")).content.decode()
     positions = [page.index(f">{name}<") for name in ["Dương Xá", "Đồng Xuân", "Thôn Đông Hồ", "Xóm 2", "Xóm 10"]]
     assert positions == sorted(positions)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="a PostgreSQL index (pg_trgm)")
+def test_postgresql_searches_member_names_through_a_trigram_index(people):
+    """The migration's index exists and the planner can use it for a search
+    (sequential scans disabled, so the answer does not depend on table size)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'hamlets_member_name_folded_trgm'")
+        (definition,) = cursor.fetchone()
+        assert "gin_trgm_ops" in definition
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = Member.objects.search("nguyen van").query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "hamlets_member_name_folded_trgm" in plan
+    # Every word, in any order: Trần Văn Nguyên too (best_matches_first puts M1 first).
+    assert sorted(Member.objects.search("nguyen van").values_list("code", flat=True)) == ["M1", "M3"]
