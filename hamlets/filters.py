@@ -24,10 +24,28 @@ class ScopedFilterSet(django_filters.FilterSet):
         if "commune" in self.filters:
             self.filters["commune"].queryset = models.Commune.objects.visible_to(user)
         if "branch" in self.filters:
-            self.filters["branch"].queryset = models.Branch.objects.visible_to(user)
+            self.filters["branch"].queryset = self.branch_choices(models.Branch.objects.visible_to(user))
         for field in self.form.fields.values():
             if isinstance(field, ModelChoiceField):
                 in_vietnamese_order(field)
+        if getattr(self, "branch_label", None):
+            self.form.fields["branch"].empty_label = self.branch_label
+
+    # A province has 4,000 branches: as one drop-down they made a list page
+    # 225 KB and 0.2 s, and nobody can pick from them. Beyond this many, the
+    # branches are offered once a commune is chosen.
+    BRANCH_CHOICES_LIMIT = 300
+
+    def branch_choices(self, branches):
+        commune = self.data.get("commune") if "commune" in self.filters else None
+        if commune and str(commune).isdigit():
+            return branches.filter(commune_id=int(commune))
+        if self.data.get("branch") or "commune" not in self.filters:
+            return branches  # a branch asked for directly (a link, a typed address) stays valid
+        if branches.count() > self.BRANCH_CHOICES_LIMIT:
+            self.branch_label = _("— chọn xã trước —")
+            return branches.none()
+        return branches
 
     def filter_search(self, queryset, name, value):
         by_code = queryset.filter(code__iexact=value.strip())

@@ -62,3 +62,32 @@ def test_query_count_does_not_grow_with_rows(client, cast, name, role):
     few = count(client, url)
     grow(commune, 12)
     assert count(client, url) == few
+
+
+def test_a_province_of_branches_is_offered_commune_by_commune(registry, client, monkeypatch):
+    """Beyond BRANCH_CHOICES_LIMIT branches the member list's branch drop-down
+    waits for a commune: thousands of options nobody can pick from made the
+    page 225 KB. A branch asked for directly still filters."""
+    import re
+
+    from hamlets.filters import ScopedFilterSet
+    from hamlets.models import Branch, Commune
+
+    from .conftest import make_user
+
+    monkeypatch.setattr(ScopedFilterSet, "BRANCH_CHOICES_LIMIT", 2)
+    client.force_login(make_user("viewer", "provincial_viewer"))
+    url = reverse("hamlets:member_list")
+
+    def branch_options(params):
+        page = client.get(url, params).content.decode()
+        select = re.search(r'<select name="branch".*?</select>', page, re.S).group(0)
+        return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+    assert branch_options({}) == ["— chọn xã trước —"]
+    c2 = Commune.objects.get(code="C2")
+    names = sorted(f"{b.name} — {c2.name}" for b in Branch.objects.filter(commune=c2))
+    assert names and sorted(branch_options({"commune": c2.pk})[1:]) == names
+    branch = Branch.objects.filter(commune=c2).first()
+    page = client.get(url, {"branch": branch.pk})
+    assert page.status_code == 200 and "errorlist" not in page.content.decode()

@@ -1,4 +1,5 @@
-"""A trigram index on members' folded names (PostgreSQL only).
+"""A trigram index on members' folded names and an index on their upper-cased
+codes (PostgreSQL only).
 
 A search ("nguyen van") is a LIKE '%…%' on every word: without an index
 PostgreSQL reads all 200,000 members of a province twice per page (count and
@@ -15,11 +16,15 @@ from django.db import migrations, transaction
 logger = logging.getLogger(__name__)
 
 INDEX = "hamlets_member_name_folded_trgm"
+CODE_INDEX = "hamlets_member_upper_code"
 
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    # The search also matches a typed code, case-insensitively (`code__iexact`):
+    # without an index on UPPER(code) that OR would scan every member anyway.
+    schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {CODE_INDEX} ON hamlets_member (UPPER(code::text))")
     try:
         with transaction.atomic(using=schema_editor.connection.alias):
             schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -33,6 +38,7 @@ def create(apps, schema_editor):
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+        schema_editor.execute(f"DROP INDEX IF EXISTS {CODE_INDEX}")
 
 
 class Migration(migrations.Migration):
