@@ -159,7 +159,8 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's DatabaseCache, with set_many in two statements (coverage_site/lib/cache.py).
+            "BACKEND": "coverage_site.lib.cache.BulkDatabaseCache",
             "LOCATION": "django_cache",
             # The default of 300 entries would evict a province's figures on every view.
             "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},

@@ -235,3 +235,21 @@ def test_after_an_edit_only_the_changed_row_of_the_breakdown_is_drawn(
     assert drawn == ["C2"]
     assert "/dashboard/commune/C2/admissions_vs_target/" in page and ">0/6<" in page
     assert "/dashboard/commune/C1/" in page  # the other rows, from the cache
+
+
+def test_the_home_page_reads_the_communes_cached_figures(viewer, recomputed, django_capture_on_commit_callbacks):
+    """Everyone lands on the home page after logging in: its province figures
+    come from the per-commune cache, not from the states each time."""
+    assert viewer.get("/", AS_OF).status_code == 200
+    assert recomputed[-1] == ["C1", "C2", "C3"]
+    before = len(recomputed)
+    assert viewer.get("/", AS_OF).status_code == 200
+    assert len(recomputed) == before
+    target = AdmissionTarget.objects.get(commune__code="C2", year=2016)
+    target.target = 5
+    with django_capture_on_commit_callbacks(execute=True):
+        target.save()
+    page = viewer.get("/", AS_OF)
+    assert recomputed[-1] == ["C2"]
+    figures = dict(page.context["figures"])
+    assert next(f for i, f in figures.items() if i.key == "admissions_vs_target")["denominator"] == 3 + 5

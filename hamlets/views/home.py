@@ -21,14 +21,16 @@ from .common import as_of_from
 def home(request):
     from reports import summaries
     from reports.dashboards import action_lists
-    from reports.indicators import INDICATOR_BY_KEY, Snapshot, compute, get_unit
+    from reports.indicators import INDICATOR_BY_KEY, cached_figures, compute_many_cached, get_unit
 
     day = as_of_from(request)
     role = role_of(request.user)
     context = {"as_of": day, "role": role}
     communes = models.Commune.objects.visible_to(request.user).active_on(day)
     if can_edit(request.user) and role != models.Role.ADMIN:
-        context["actions"] = action_lists(Snapshot(communes, day))
+        # From each commune's cached figures, as the dashboards (by_commune.py).
+        mine = set(communes.values_list("pk", flat=True))
+        context["actions"] = action_lists(cached_figures({day: mine}, remember=True)[day])
         soon = day + datetime.timedelta(days=90)
         context["heads_ending"] = (
             models.VillageHead.objects.visible_to(request.user)
@@ -51,6 +53,8 @@ def home(request):
     else:
         if can_approve(request.user):
             context["waiting"] = summaries.waiting_for_approval()
-        result = compute(get_unit("province", "all"), day)
+        # From each commune's cached figures: everyone's first page after
+        # logging in, so not computed afresh for each of them.
+        result = compute_many_cached(get_unit("province", "all"), [day])[day]
         context["figures"] = [(INDICATOR_BY_KEY[key], figure) for key, figure in result["indicators"].items()]
     return render(request, "hamlets/home.html", context)
