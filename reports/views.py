@@ -208,7 +208,10 @@ def drill_down(request, kind, code, key):
         raise Http404
     day, area = page_arguments(request)
     restated = request.GET.get("view") == "restated"
-    snapshot = indicators.Snapshot.of_unit(unit, [day], area, restated=restated)[day]
+    if restated:
+        snapshot = indicators.Snapshot.of_unit(unit, [day], area, restated=True)[day]
+    else:  # the states the figure was counted from, cached per commune
+        snapshot = indicators.snapshot_of(indicators.unit_communes(unit, day), day, area)
     rows = indicators.numerator_rows(key, unit, day, area, snapshot=snapshot)
     search = request.GET.get("q", "").strip()
     if indicator.level == "hamlet":

@@ -253,3 +253,34 @@ def test_the_home_page_reads_the_communes_cached_figures(viewer, recomputed, dja
     assert recomputed[-1] == ["C2"]
     figures = dict(page.context["figures"])
     assert next(f for i, f in figures.items() if i.key == "admissions_vs_target")["denominator"] == 3 + 5
+
+
+def test_drill_downs_and_record_pages_read_the_states_the_figures_came_from(
+    viewer, recomputed, django_capture_on_commit_callbacks
+):
+    """Once a dashboard has read a date, the drill-down behind a figure and a
+    hamlet's page read the same cached states; an edit shows in them."""
+    from hamlets.models import VillageHead
+
+    view_twice_and_count(viewer, recomputed)
+    before = len(recomputed)
+    url = "/dashboard/province/all/village_heads_party_members/"
+
+    def hamlets_listed():
+        import re
+
+        return set(re.findall(r'href="/hamlets/(\w+)/"', viewer.get(url, AS_OF).content.decode()))
+
+    heads_shown = hamlets_listed()
+    hamlet_page = viewer.get("/hamlets/H1/", AS_OF)
+    assert hamlet_page.status_code == 200
+    assert len(recomputed) == before  # both from the cache
+    numerator = card(viewer, "village_heads_party_members")[0]
+    assert len(heads_shown) == numerator
+    head = VillageHead.objects.filter(hamlet__commune__code="C1", member__isnull=False).first()
+    assert head is not None
+    head.member = None
+    with django_capture_on_commit_callbacks(execute=True):
+        head.save()
+    assert card(viewer, "village_heads_party_members")[0] == numerator - 1
+    assert hamlets_listed() == heads_shown - {head.hamlet.code}

@@ -19,11 +19,12 @@ from .common import as_of_from
 
 @login_required
 def hamlet_detail(request, code):
-    from reports.indicators import Snapshot, hamlet_coverage
+    from reports.indicators import hamlet_coverage, snapshot_of
 
     hamlet = get_visible_or_404(request.user, models.Hamlet.objects.select_related("commune"), code=code)
     day = as_of_from(request)
-    row = Snapshot(communes_ever(models.Hamlet.objects.filter(pk=hamlet.pk), "hamlet"), day).hamlets.get(hamlet.pk)
+    # From the cached states of its communes, as the dashboards read them.
+    row = snapshot_of(communes_ever(models.Hamlet.objects.filter(pk=hamlet.pk), "hamlet"), day).hamlets.get(hamlet.pk)
     context = {
         "hamlet": hamlet,
         "as_of": day,
@@ -44,11 +45,11 @@ def hamlet_detail(request, code):
 
 @login_required
 def branch_detail(request, code):
-    from reports.indicators import Snapshot
+    from reports.indicators import snapshot_of
 
     branch = get_visible_or_404(request.user, models.Branch.objects.select_related("commune"), code=code)
     day = as_of_from(request)
-    row = Snapshot(communes_ever(models.Branch.objects.filter(pk=branch.pk), "branch"), day).branches.get(branch.pk)
+    row = snapshot_of(communes_ever(models.Branch.objects.filter(pk=branch.pk), "branch"), day).branches.get(branch.pk)
     context = {
         "branch": branch,
         "as_of": day,

@@ -27,7 +27,7 @@ arguments, status, cache); every name callers use is imported here.
 from hamlets.models import SPECIAL_AREA  # noqa: F401 - callers import it from here
 
 from .arguments import BadArgument, compute_from_arguments, parse_arguments  # noqa: F401
-from .by_commune import CommuneFigures, cached_figures, unit_figures  # noqa: F401
+from .by_commune import CommuneFigures, cached_figures, cached_snapshots, snapshot_of, unit_figures  # noqa: F401
 from .cache import _cache_key, compute_many, compute_many_cached, data_version  # noqa: F401
 from .catalogue import (  # noqa: F401
     DEFINITIONS_EN,

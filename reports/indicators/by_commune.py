@@ -75,16 +75,27 @@ class CommuneFigures:
 
 
 def _entry(snapshot, commune_pk, figures):
-    """What is kept for one commune and date: its figures and its action-list ids."""
+    """What is kept for one commune and date, in two parts: "figures" (its
+    figures and action-list ids, what dashboards read) and "states" (every
+    hamlet's and branch's state row, what drill-downs and record pages read;
+    larger, so kept apart and read only by them)."""
     from .drilldown import hamlet_coverage
 
     hamlets = {pk: row for pk, row in snapshot.hamlets.items() if row["commune_id"] == commune_pk}
     branches = {pk: row for pk, row in snapshot.branches.items() if row["commune_id"] == commune_pk}
     return {
-        "figures": figures.get(commune_pk, {}),
-        "unserved": {pk: hamlet_coverage(row) for pk, row in hamlets.items() if not row["served"]},
-        "at_risk": {pk: row["risk_conditions"] for pk, row in branches.items() if row["at_risk"]},
-        "no_secretary": [pk for pk, row in branches.items() if not row["has_secretary"]],
+        "figures": {
+            "figures": figures.get(commune_pk, {}),
+            "unserved": {pk: hamlet_coverage(row) for pk, row in hamlets.items() if not row["served"]},
+            "at_risk": {pk: row["risk_conditions"] for pk, row in branches.items() if row["at_risk"]},
+            "no_secretary": [pk for pk, row in branches.items() if not row["has_secretary"]],
+        },
+        "states": {
+            "hamlets": hamlets,
+            "branches": branches,
+            "admissions": snapshot.admissions.get(commune_pk, 0),
+            "targets": snapshot.targets.get(commune_pk, 0),
+        },
     }
 
 
@@ -102,41 +113,79 @@ def read_figures(commune_pks, days, area):
     return found
 
 
-def _key(commune_pk, version, area):
-    """One cache entry per commune and data version: {date: entry} for every
-    date read so far. Fewer, larger entries than one per date: a 12-month
-    trend of a province writes one entry per commune, not twelve."""
+PARTS = ("figures", "states")
+
+
+def _key(commune_pk, version, area, part="figures"):
+    """One cache entry per commune, data version and part: {date: entry} for
+    every date read so far. Fewer, larger entries than one per date: a
+    12-month trend of a province writes one entry per commune, not twelve."""
     risk = "-".join(str(v) for v in at_risk_settings().values())
-    return f"communefigures:{CODE_HASH}:{commune_pk}:{version}:{risk}:{area or ''}"
+    prefix = "communefigures" if part == "figures" else "communestates"
+    return f"{prefix}:{CODE_HASH}:{commune_pk}:{version}:{risk}:{area or ''}"
+
+
+def _cached(communes_by_day, area, part, remember=False):
+    """({day: {commune pk: entry part}}, versions), from the cache where the
+    communes have not changed; where they have, read from the states
+    (together) and both parts written."""
+    from reports.versions import versions
+
+    all_pks = set().union(*communes_by_day.values()) if communes_by_day else set()
+    version_of = versions(all_pks)
+    keys = {pk: _key(pk, version_of[pk], area, part) for pk in all_pks}
+    found = cache.get_many(list(keys.values()))
+    stored = {pk: found.get(key, {}) for pk, key in keys.items()}
+    missing = [(pk, day) for day, pks in communes_by_day.items() for pk in pks if day.isoformat() not in stored[pk]]
+    if missing:
+        changed = {pk for pk, _day in missing}
+        fresh = read_figures(changed, sorted({day for _pk, day in missing}), area)
+        other = next(name for name in PARTS if name != part)
+        other_keys = {pk: _key(pk, version_of[pk], area, other) for pk in changed}
+        found_other = cache.get_many(list(other_keys.values()))
+        stored_other = {pk: found_other.get(key, {}) for pk, key in other_keys.items()}
+        for pk, day in missing:
+            stored[pk] = {**stored[pk], day.isoformat(): fresh[(pk, day)][part]}
+            stored_other[pk] = {**stored_other[pk], day.isoformat(): fresh[(pk, day)][other]}
+        writes = {keys[pk]: stored[pk] for pk in changed} | {other_keys[pk]: stored_other[pk] for pk in changed}
+        # One transaction for the database cache's writes (one commit).
+        with transaction.atomic():
+            cache.set_many(writes, TIMEOUT)
+        if remember:
+            _remember_dates({day for _pk, day in missing}, area)
+    by_day = {day: {pk: stored[pk][day.isoformat()] for pk in pks} for day, pks in communes_by_day.items()}
+    return by_day, version_of
 
 
 def cached_figures(communes_by_day, area=None, remember=False):
     """{day: CommuneFigures} for {day: commune pks}, from the cache where the
     communes have not changed, read from the states (together) where they have.
     `remember`: the dates are a dashboard's, to be refreshed after an edit."""
-    from reports.versions import versions
-
-    all_pks = set().union(*communes_by_day.values()) if communes_by_day else set()
-    version_of = versions(all_pks)
-    keys = {pk: _key(pk, version_of[pk], area) for pk in all_pks}
-    found = cache.get_many(list(keys.values()))
-    stored = {pk: found.get(key, {}) for pk, key in keys.items()}
-    missing = [(pk, day) for day, pks in communes_by_day.items() for pk in pks if day.isoformat() not in stored[pk]]
-    if missing:
-        fresh = read_figures({pk for pk, _day in missing}, sorted({day for _pk, day in missing}), area)
-        changed = set()
-        for pk, day in missing:
-            stored[pk] = {**stored[pk], day.isoformat(): fresh[(pk, day)]}
-            changed.add(pk)
-        # One transaction for the database cache's many small writes (one commit, not one per commune).
-        with transaction.atomic():
-            cache.set_many({keys[pk]: stored[pk] for pk in changed}, TIMEOUT)
-        if remember:
-            _remember_dates({day for _pk, day in missing}, area)
+    by_day, version_of = _cached(communes_by_day, area, "figures", remember)
     return {
-        day: CommuneFigures(day, {pk: stored[pk][day.isoformat()] for pk in pks}, {pk: version_of[pk] for pk in pks})
-        for day, pks in communes_by_day.items()
+        day: CommuneFigures(day, entries, {pk: version_of[pk] for pk in entries}) for day, entries in by_day.items()
     }
+
+
+def cached_snapshots(communes_by_day, area=None):
+    """{day: Snapshot} of the communes' hamlets and branches, from the cache
+    where the communes have not changed: drill-downs, record pages and list
+    filters read the same states as the figures, without reading them again."""
+    by_day, _versions = _cached(communes_by_day, area, "states")
+    snapshots = {}
+    for day, entries in by_day.items():
+        hamlets, branches, admissions, targets = {}, {}, {}, {}
+        for pk, entry in entries.items():
+            hamlets.update(entry["hamlets"])
+            branches.update(entry["branches"])
+            admissions[pk], targets[pk] = entry["admissions"], entry["targets"]
+        snapshots[day] = Snapshot.of_rows(day, area, hamlets, branches, admissions, targets)
+    return snapshots
+
+
+def snapshot_of(communes, day, area=None):
+    """Snapshot(communes, day, area), from each commune's cached states."""
+    return cached_snapshots({day: set(communes.values_list("pk", flat=True))}, area)[day]
 
 
 def unit_figures(unit, days, area=None, remember=False):

@@ -392,6 +392,15 @@ class Snapshot:
         self.hamlets, self.branches, self.admissions, self.targets = reader.at(day)
 
     @classmethod
+    def of_rows(cls, day, area, hamlets, branches, admissions, targets):
+        """A snapshot of rows already read (by_commune.cached_snapshots)."""
+        snapshot = cls.__new__(cls)
+        snapshot.restated, snapshot.day, snapshot.area, snapshot.communes = False, day, area, None
+        snapshot.hamlets, snapshot.branches = hamlets, branches
+        snapshot.admissions, snapshot.targets = admissions, targets
+        return snapshot
+
+    @classmethod
     def many(cls, communes, days, area=None):
         """{day: Snapshot} for several dates, read together."""
         reader = StateReader(communes, days, area)
