@@ -15,7 +15,6 @@ import datetime
 import time
 
 from django.core.cache import cache
-from django.db import transaction
 
 from .catalogue import at_risk_settings
 from .states import Snapshot, StateReader
@@ -79,17 +78,12 @@ def _entry(snapshot, commune_pk, figures):
     figures and action-list ids, what dashboards read) and "states" (every
     hamlet's and branch's state row, what drill-downs and record pages read;
     larger, so kept apart and read only by them)."""
-    from .drilldown import hamlet_coverage
-
     hamlets = {pk: row for pk, row in snapshot.hamlets.items() if row["commune_id"] == commune_pk}
     branches = {pk: row for pk, row in snapshot.branches.items() if row["commune_id"] == commune_pk}
+    # The action lists' ids as Snapshot.action_ids gives them, for this commune's rows only.
+    action_ids = Snapshot.of_rows(snapshot.day, snapshot.area, hamlets, branches, {}, {}).action_ids()
     return {
-        "figures": {
-            "figures": figures.get(commune_pk, {}),
-            "unserved": {pk: hamlet_coverage(row) for pk, row in hamlets.items() if not row["served"]},
-            "at_risk": {pk: row["risk_conditions"] for pk, row in branches.items() if row["at_risk"]},
-            "no_secretary": [pk for pk, row in branches.items() if not row["has_secretary"]],
-        },
+        "figures": {"figures": figures.get(commune_pk, {}), **action_ids},
         "states": {
             "hamlets": hamlets,
             "branches": branches,
@@ -148,9 +142,7 @@ def _cached(communes_by_day, area, part, remember=False):
             stored[pk] = {**stored[pk], day.isoformat(): fresh[(pk, day)][part]}
             stored_other[pk] = {**stored_other[pk], day.isoformat(): fresh[(pk, day)][other]}
         writes = {keys[pk]: stored[pk] for pk in changed} | {other_keys[pk]: stored_other[pk] for pk in changed}
-        # One transaction for the database cache's writes (one commit).
-        with transaction.atomic():
-            cache.set_many(writes, TIMEOUT)
+        cache.set_many(writes, TIMEOUT)  # one statement with the database cache (coverage_site/lib/cache.py)
         if remember:
             _remember_dates({day for _pk, day in missing}, area)
     by_day = {day: {pk: stored[pk][day.isoformat()] for pk in pks} for day, pks in communes_by_day.items()}
