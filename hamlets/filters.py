@@ -11,6 +11,7 @@ from coverage_site.lib.dates import today, validate_in_range
 
 from . import models
 from .forms import in_vietnamese_order
+from .querysets import SPECIAL_AREA
 
 DATE_INPUT = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, format="%d/%m/%Y")
 
@@ -124,7 +125,7 @@ class HamletFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["area"].extra["choices"] = [(models.SPECIAL_AREA, _("mọi vùng đặc thù"))] + [
+        self.filters["area"].extra["choices"] = [(SPECIAL_AREA, _("mọi vùng đặc thù"))] + [
             (a.code, a.name) for a in models.AreaType.objects.order_by("name")
         ]
 

@@ -5,7 +5,8 @@ the neighbouring records a rule needs and calls it, so that forms, the admin
 and the import (which calls the same rules on its in-memory records) agree.
 
 "Active on a date" is written once per model, as a QuerySet method
-`active_on(day)`; periods are half-open ([start, end)).
+`active_on(day)` (hamlets/querysets.py, with the scope and the search);
+periods are half-open ([start, end)).
 
 Every registry model keeps its history (`history = HistoricalRecords()`): who
 changed what, when (domain.md rule 8). The latest history id of a record is
@@ -14,15 +15,25 @@ also the version token that edit forms use to refuse lost updates.
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Q, Value, When
-from django.db.models.functions import Lower
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from coverage_site.lib.text import fold
-
 from . import rules
 from .fields import FoldedField, SortKeyField
+from .querysets import (
+    BranchQuerySet,
+    BranchScopedQuerySet,
+    CandidateQuerySet,
+    CommuneQuerySet,
+    HamletQuerySet,
+    MemberQuerySet,
+    MembershipQuerySet,
+    ScopedQuerySet,
+    SecretaryTermQuerySet,
+    UnitQuerySet,
+    VillageHeadQuerySet,
+)
 
 CODE_VALIDATOR_REGEX = r"^[A-Za-z0-9._-]{1,40}$"
 
@@ -46,142 +57,6 @@ def period_constraint(name, start, end):
         | Q(**{f"{end}__gt": models.F(start)}),
         name=name,
     )
-
-
-def active_q(day, start, end, *, start_required=True, prefix=""):
-    """Rows whose half-open period [start, end) contains `day` (indicators.md,
-    "States at a date D"). Every `active_on()` below is this, once per model;
-    coverage_site.lib.dates.is_active is the same test in Python."""
-    started = Q(**{f"{prefix}{start}__lte": day})
-    if not start_required:
-        started |= Q(**{f"{prefix}{start}__isnull": True})
-    return started & (Q(**{f"{prefix}{end}__isnull": True}) | Q(**{f"{prefix}{end}__gt": day}))
-
-
-class ScopedQuerySet(models.QuerySet):
-    """`visible_to(user)` / `editable_by(user)`: rows inside the user's scope.
-
-    `commune_path` is the lookup from the model to its commune; the decision
-    of which communes a user may see is hamlets/permissions.py's.
-
-    Parents are dated (hamlets/lineage.py): a commune's staff read what was
-    theirs at any time (`in_communes`, through the unit the record hangs on,
-    `dated_unit`), but edit only what their communes hold today (`held_by`).
-    """
-
-    commune_path = "commune"
-    # (kind of placement, lookup from the model to that unit) for in_communes; None: the path alone.
-    dated_unit = None
-
-    def held_by(self, communes):
-        """Rows whose unit belongs to one of `communes` today."""
-        return self.filter(**{f"{self.commune_path}__in": communes})
-
-    def in_communes(self, communes):
-        """Rows whose unit belongs, or once belonged, to one of `communes`."""
-        if self.dated_unit is None:
-            return self.held_by(communes)
-        from .placement import ever_under_q
-
-        kind, path = self.dated_unit
-        model = {"hamlet": Hamlet, "branch": Branch}[kind]
-        if path == "pk":
-            return self.filter(ever_under_q(kind, communes))
-        return self.filter(**{f"{path}__in": model.objects.filter(ever_under_q(kind, communes)).values("pk")})
-
-    def visible_to(self, user):
-        from .permissions import sees_everything, visible_communes
-
-        if sees_everything(user):
-            return self.all()  # the whole province: no scope filter for the database to evaluate
-        return self.in_communes(visible_communes(user))
-
-    def editable_by(self, user):
-        from .permissions import can_edit, visible_communes
-
-        return self.held_by(visible_communes(user)) if can_edit(user) else self.none()
-
-
-TRIGRAM = 3  # the shortest word a trigram index can look up
-
-
-class SearchQuerySet(ScopedQuerySet):
-    folded_field = "name_folded"
-
-    def search(self, text):
-        """Rows whose name contains `text`, ignoring case and diacritics."""
-        words = fold(text).split()
-        qs = self
-        for word in words:
-            if len(word) < TRIGRAM:
-                # PostgreSQL's trigram index (migration 0006) has nothing to
-                # look up for a word this short and would read the whole index
-                # (260 ms for "le", against 90 ms scanning the rows): the same
-                # test through LOWER(), which the index does not serve. The
-                # folded names are lower-case already, so it finds the same rows.
-                qs = qs.alias(folded_lower=Lower(self.folded_field)).filter(folded_lower__contains=word)
-            else:
-                qs = qs.filter(**{f"{self.folded_field}__contains": word})
-        return qs
-
-    def best_matches_first(self, text):
-        """Names with the typed words in the typed order first ("nguyen van"
-        puts Nguyễn Văn Đức before Trần Văn Nguyên), then by name (domain.md)."""
-        phrase = " ".join(fold(text).split())
-        in_order = Case(When(**{f"{self.folded_field}__contains": phrase}, then=Value(0)), default=Value(1))
-        return self.annotate(match_rank=in_order).order_by("match_rank", "name_sort", "pk")
-
-
-class UnitQuerySet(SearchQuerySet):
-    def search(self, text):
-        """Units whose name, or a former name (a rename), contains `text`."""
-        level = self.model._meta.model_name
-        qs = self
-        for word in fold(text).split():
-            renamed = LineageLink.objects.filter(
-                **{f"to_{level}": models.OuterRef("pk")}, former_name_folded__contains=word
-            )
-            qs = qs.filter(Q(name_folded__contains=word) | models.Exists(renamed))
-        return qs
-
-    def in_communes(self, communes):
-        """Districts of the communes (communes and hamlets override this)."""
-        return self.filter(pk__in=communes.values("district_id"))
-
-    def held_by(self, communes):
-        return self.in_communes(communes)
-
-    def active_on(self, day):
-        return self.filter(active_q(day, "established_on", "dissolved_on", start_required=False))
-
-
-SPECIAL_AREA = "special"
-
-
-class HamletQuerySet(UnitQuerySet):
-    dated_unit = ("hamlet", "pk")
-
-    def in_communes(self, communes):
-        return ScopedQuerySet.in_communes(self, communes)
-
-    def held_by(self, communes):
-        return ScopedQuerySet.held_by(self, communes)
-
-    def in_area(self, area):
-        """Hamlets of an area type, or of any when `area` is "special".
-
-        Exists rather than a join, so a hamlet with several types counts once."""
-        types = Hamlet.area_types.through.objects.filter(hamlet_id=models.OuterRef("pk"))
-        if area != SPECIAL_AREA:
-            types = types.filter(areatype__code=area)
-        return self.filter(models.Exists(types))
-
-
-class CommuneQuerySet(UnitQuerySet):
-    commune_path = "pk"
-
-    def in_communes(self, communes):
-        return self.filter(pk__in=communes.values("pk"))
 
 
 class Unit(models.Model):
@@ -266,13 +141,6 @@ class Hamlet(Unit):
         constraints = [period_constraint("hamlet_period", "established_on", "dissolved_on")]
 
 
-class BranchQuerySet(SearchQuerySet):
-    dated_unit = ("branch", "pk")
-
-    def active_on(self, day):
-        return self.filter(active_q(day, "established_on", "dissolved_on"))
-
-
 class Branch(models.Model):
     code = code_field()
     name = models.CharField(_("tên"), max_length=200)
@@ -305,40 +173,6 @@ class Branch(models.Model):
 class Gender(models.TextChoices):
     MALE = "male", _("nam")
     FEMALE = "female", _("nữ")
-
-
-class MemberQuerySet(SearchQuerySet):
-    folded_field = "name_folded"
-
-    def held_by(self, communes):
-        """Members living in, or ever attending a branch of, the communes' units of today."""
-        attended = Membership.objects.filter(member_id=models.OuterRef("pk"), branch__commune__in=communes)
-        return self.filter(Q(residence_hamlet__commune__in=communes) | models.Exists(attended))
-
-    def in_communes(self, communes):
-        """Members living in, or ever attending a branch of, a unit that was ever the communes'."""
-        # The hamlets' and branches' ids first (a few dozen to a few hundred):
-        # with them as lists the database looks members and memberships up by
-        # index. As one query with OR and EXISTS it scanned every member and
-        # membership of the province (180 ms for one commune's list); with OR
-        # of two id conditions it still scanned every member (75 ms), so the
-        # two id sets are one UNION that the members are looked up from (31 ms).
-        hamlet_ids = list(Hamlet.objects.in_communes(communes).values_list("pk", flat=True))
-        branch_ids = list(Branch.objects.in_communes(communes).values_list("pk", flat=True))
-        residents = Member.objects.filter(residence_hamlet_id__in=hamlet_ids).order_by().values("pk")
-        attended = Membership.objects.filter(branch_id__in=branch_ids).order_by().values("member_id")
-        return self.filter(pk__in=residents.union(attended))
-
-    def with_current_branch(self):
-        """current_branch / current_commune: names of the branch of the open
-        membership (the latest one), in the same query (for lists)."""
-        current = Membership.objects.filter(member_id=models.OuterRef("pk"), left_on__isnull=True).order_by(
-            "-joined_on"
-        )
-        return self.annotate(
-            current_branch=models.Subquery(current.values("branch__name")[:1]),
-            current_commune=models.Subquery(current.values("branch__commune__name")[:1]),
-        )
 
 
 class Member(models.Model):
@@ -383,14 +217,6 @@ class Member(models.Model):
 
     def clean(self):
         rules.raise_for(rules.member_errors(self))
-
-
-class MembershipQuerySet(ScopedQuerySet):
-    commune_path = "branch__commune"
-    dated_unit = ("branch", "branch")
-
-    def active_on(self, day):
-        return self.filter(active_q(day, "joined_on", "left_on"))
 
 
 class Membership(models.Model):
@@ -441,14 +267,6 @@ class Membership(models.Model):
         rules.raise_for(rules.membership_errors(self, member=member, branch=branch, siblings=siblings))
 
 
-class SecretaryTermQuerySet(ScopedQuerySet):
-    commune_path = "branch__commune"
-    dated_unit = ("branch", "branch")
-
-    def active_on(self, day):
-        return self.filter(active_q(day, "start_on", "end_on"))
-
-
 class BranchSecretary(models.Model):
     branch = models.ForeignKey(
         Branch, verbose_name=_("chi bộ"), on_delete=models.PROTECT, related_name="secretary_terms"
@@ -494,15 +312,6 @@ class BranchSecretary(models.Model):
         )
 
 
-class VillageHeadQuerySet(SearchQuerySet):
-    folded_field = "name_folded"
-    commune_path = "hamlet__commune"
-    dated_unit = ("hamlet", "hamlet")
-
-    def active_on(self, day):
-        return self.filter(active_q(day, "term_start", "term_end"))
-
-
 class VillageHead(models.Model):
     code = code_field()
     hamlet = models.ForeignKey(Hamlet, verbose_name=_("thôn, xóm"), on_delete=models.PROTECT, related_name="head_terms")
@@ -542,16 +351,6 @@ class VillageHead(models.Model):
             list(VillageHead.objects.filter(hamlet_id=self.hamlet_id).exclude(pk=self.pk)) if self.hamlet_id else []
         )
         rules.raise_for(rules.village_head_errors(self, hamlet_terms=others))
-
-
-class BranchScopedQuerySet(ScopedQuerySet):
-    commune_path = "branch__commune"
-    dated_unit = ("branch", "branch")
-
-
-class CandidateQuerySet(SearchQuerySet):
-    commune_path = "hamlet__commune"
-    dated_unit = ("hamlet", "hamlet")
 
 
 class AdmissionTarget(models.Model):

@@ -45,7 +45,7 @@ def age_on(birth_date, as_of):
 def is_active(start, end, day):
     """Half-open period [start, end) contains `day`; a blank start or end is open.
 
-    The Python twin of the models' `active_on()` querysets (hamlets.models.active_q)."""
+    The Python twin of the models' `active_on()` querysets (hamlets.querysets.active_q)."""
     return (start is None or start <= day) and (end is None or end > day)
 
 

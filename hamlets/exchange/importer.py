@@ -547,7 +547,7 @@ class _Import:
 
     def communes_of(self, sheet, instance):
         """Codes of the communes a record belongs to, following the path its
-        QuerySet declares for visible_to() (hamlets.models.ScopedQuerySet).
+        QuerySet declares for visible_to() (hamlets.querysets.ScopedQuerySet).
         A member belongs to the commune of residence and of every branch
         attended."""
         if sheet.name == "members":

@@ -24,7 +24,7 @@ One module per concern (catalogue, units, states, compute, drilldown,
 arguments, status, cache); every name callers use is imported here.
 """
 
-from hamlets.models import SPECIAL_AREA  # noqa: F401 - callers import it from here
+from hamlets.querysets import SPECIAL_AREA  # noqa: F401 - callers import it from here
 
 from .arguments import BadArgument, compute_from_arguments, parse_arguments  # noqa: F401
 from .by_commune import CommuneFigures, cached_figures, cached_snapshots, snapshot_of, unit_figures  # noqa: F401

@@ -24,9 +24,9 @@ from hamlets.models import (
     Membership,
     ParentChange,
     VillageHead,
-    active_q,
 )
 from hamlets.placement import Placement, branches_under, ever_under_filter
+from hamlets.querysets import active_q
 
 from .catalogue import ENDED_PARTY_MEMBERSHIP, INDICATOR_BY_KEY, INDICATORS, at_risk_settings, elderly_q, full_q
 from .units import unit_communes

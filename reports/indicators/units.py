@@ -4,13 +4,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from hamlets.models import (
-    SPECIAL_AREA,
-    AreaType,
-    Commune,
-    District,
-)
+from hamlets.models import AreaType, Commune, District
 from hamlets.placement import communes_of_district
+from hamlets.querysets import SPECIAL_AREA
 
 # --- scope ---------------------------------------------------------------------
 
