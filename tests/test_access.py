@@ -218,7 +218,11 @@ def test_lists_show_only_the_users_scope(client, cast, name):
         assert outside not in page
 
 
-def test_lists_export_only_the_users_scope(client, cast):
+@pytest.mark.parametrize("id_list_limit", [20_000, 0], ids=["scope as ids", "scope as a subquery"])
+def test_lists_export_only_the_users_scope(client, cast, monkeypatch, id_list_limit):
+    """A small scope is fetched as a list of member ids, a large one as a
+    subquery (hamlets.querysets.MemberQuerySet.in_communes): the same people."""
+    monkeypatch.setattr("hamlets.querysets.MEMBER_ID_LIST_LIMIT", id_list_limit)
     client.force_login(cast["other_staff"])
     response = client.get(reverse("hamlets:member_list") + "?_export=csv")
     text = response.content.decode("utf-8")
