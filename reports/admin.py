@@ -1,6 +1,7 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import MonthlySummary, SummaryEvent
+from .models import Goal, MonthlySummary, SummaryEvent
 
 
 class SummaryEventInline(admin.TabularInline):
@@ -30,3 +31,13 @@ class MonthlySummaryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Goal)
+class GoalAdmin(SimpleHistoryAdmin):
+    """Goals are data: administrators add the province's own and retire old ones
+    (untick "đang theo dõi"); every change is kept in the history."""
+
+    list_display = ["title", "measure", "direction", "level", "deadline", "unit_kind", "unit_code", "area", "active"]
+    list_filter = ["active", "measure"]
+    search_fields = ["title", "source"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from coverage_site.lib.text import vietnamese_key
 from hamlets.models import AreaType, Branch, Hamlet
 
-from . import charts
+from . import charts, goals
 from .indicators import (
     INDICATOR_BY_KEY,
     INDICATORS,
@@ -229,12 +229,15 @@ def dashboard(unit, day, area=None, sort=None, chart_key="hamlets_without_branch
     """Everything the dashboard page of a unit shows (as the units were on
     `day`, or restated on today's units)."""
     previous_day = month_end_before(day)
+    unit_goals = [] if restated else goals.goals_for(unit)
     if restated:
         # Both dates' states are read together (cheaper than twice).
         snapshots = Snapshot.of_unit(unit, [previous_day, day], area, restated=True)
     else:
-        # Each commune's figures come from the cache unless its data changed (by_commune.py).
-        snapshots = unit_figures(unit, [previous_day, day], area, remember=True)
+        # Each commune's figures come from the cache unless its data changed
+        # (by_commune.py); with the dates the goals band reads, in one go.
+        days = {previous_day, day} | (set(goals.dates_for(unit_goals, day)) if not area else set())
+        snapshots = unit_figures(unit, sorted(days), area, remember=True)
     snapshot = snapshots[day]
     current = compute(unit, day, area, by_child=True, snapshot=snapshot)
     previous = compute(unit, previous_day, area, snapshot=snapshots[previous_day])
@@ -267,6 +270,8 @@ def dashboard(unit, day, area=None, sort=None, chart_key="hamlets_without_branch
         # Drawn once, when the template asks for it ({% if chart %} and {{ chart }} both call it).
         "chart": functools.cache(chart) if current["children"] else None,
         "chart_indicator": chart_indicator,
+        # The goals band (reports/goals.py), from the same figures when no area is chosen.
+        "goals": goals.progress(unit, day, unit_goals, children=True, snapshots=None if area else snapshots),
     }
 
 
@@ -286,7 +291,8 @@ def dashboard_header(unit, day, area=None, restated=False):
 
 def data_token(unit, day):
     """A short text that changes whenever the data of a commune whose figures
-    the unit's dashboard at `day` shows change (both dates it reads), so
+    the unit's dashboard at `day` shows change (every date it reads: the day,
+    the month end before, the goals band's dates) or a goal is edited, so
     what the page draws from them can be cached under it."""
     import hashlib
 
@@ -295,11 +301,13 @@ def data_token(unit, day):
     from .indicators.by_commune import CODE_HASH
     from .indicators.units import unit_communes
 
-    days = [month_end_before(day), day]
+    unit_goals = goals.goals_for(unit)
+    days = {month_end_before(day), day, *goals.dates_for(unit_goals, day)}
     pks = set().union(*(set(unit_communes(unit, d).values_list("pk", flat=True)) for d in days))
     found = sorted(versions(pks).items())
     risk = "-".join(str(v) for v in at_risk_settings().values())
-    return hashlib.sha256(f"{CODE_HASH}{found}{risk}".encode()).hexdigest()[:32]
+    text = f"{CODE_HASH}{found}{risk}{goals.signature(unit_goals)}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def unit_lineage(unit):

@@ -1,9 +1,14 @@
 """Monthly summaries: submitted by a district (or a commune without a
 district), approved and frozen by the province."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class MonthlySummary(models.Model):
@@ -78,3 +83,95 @@ class CommuneVersion(models.Model):
 
     def __str__(self):
         return f"{self.commune_id}: {self.version}"
+
+
+ADMISSIONS_PER_YEAR = "admissions_per_year"
+
+
+def goal_measures():
+    """What a goal can be set on: every indicator's share, or the year's
+    admissions as a share of the members at the start of the year."""
+    from .indicators import INDICATORS
+
+    return [(i.key, i.label) for i in INDICATORS if i.key != "admissions_vs_target"] + [
+        (ADMISSIONS_PER_YEAR, _("Kết nạp trong năm so với tổng số đảng viên đầu năm"))
+    ]
+
+
+class Goal(models.Model):
+    """A target the Party sets, as data (reports/goals.py follows progress):
+    a share to reach or to stay under by a deadline, for every unit or one
+    unit (and the units under it), optionally in one kind of area.
+
+    The three of Nghị quyết 21-NQ/TW are filled in by migration 0003;
+    administrators add their province's own in the admin."""
+
+    class Direction(models.TextChoices):
+        AT_MOST = "at_most", _("không vượt quá")
+        AT_LEAST = "at_least", _("đạt ít nhất")
+
+    title = models.CharField(_("mục tiêu"), max_length=300)
+    source = models.CharField(_("căn cứ"), max_length=300, blank=True)
+    measure = models.CharField(_("chỉ số"), max_length=60, choices=goal_measures)
+    direction = models.CharField(_("yêu cầu"), max_length=10, choices=Direction.choices)
+    level = models.DecimalField(
+        _("mức (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    deadline = models.DateField(_("thời hạn"))
+    unit_kind = models.CharField(
+        _("áp dụng cho cấp"),
+        max_length=10,
+        blank=True,
+        choices=[("district", _("huyện")), ("commune", _("xã"))],
+        help_text=_("Để trống: mọi đơn vị."),
+    )
+    unit_code = models.CharField(_("mã đơn vị"), max_length=40, blank=True)
+    area = models.CharField(
+        _("vùng"),
+        max_length=40,
+        blank=True,
+        help_text=_("Mã loại vùng, “special” cho mọi vùng đặc thù; để trống: mọi vùng."),
+    )
+    active = models.BooleanField(_("đang theo dõi"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        verbose_name = _("mục tiêu")
+        verbose_name_plural = _("mục tiêu")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def level_ratio(self):
+        """The level as a ratio (the `percent` filter writes it)."""
+        return float(self.level) / 100
+
+    @property
+    def per_year(self):
+        """A rate to reach every year (admissions), not a share to reach once."""
+        return self.measure == ADMISSIONS_PER_YEAR
+
+    def clean(self):
+        from .indicators import UnknownArea, UnknownUnit, check_area, get_unit
+
+        errors = {}
+        if bool(self.unit_kind) != bool(self.unit_code):
+            errors["unit_code"] = _("Chọn cả cấp và mã đơn vị, hoặc để trống cả hai.")
+        elif self.unit_kind:
+            try:
+                get_unit(self.unit_kind, self.unit_code)
+            except UnknownUnit:
+                errors["unit_code"] = _("Không có đơn vị này.")
+        if self.area:
+            try:
+                check_area(self.area)
+            except UnknownArea:
+                errors["area"] = _("Không có loại vùng này.")
+        if errors:
+            raise ValidationError(errors)

@@ -9,6 +9,8 @@ urlpatterns = [
     path("dashboard/<str:kind>/<str:code>/", views.dashboard, name="dashboard"),
     path("dashboard/<str:kind>/<str:code>/trend/", views.trend, name="trend"),
     path("dashboard/<str:kind>/<str:code>/<str:key>/", views.drill_down, name="drill_down"),
+    path("goals/", views.goals_home, name="goals_home"),
+    path("goals/<str:kind>/<str:code>/", views.goals_page, name="goals"),
     path("summaries/", views.summary_list, name="summary_list"),
     path(
         "summaries/all/<str:month>/export.<str:export_format>",

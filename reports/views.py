@@ -16,7 +16,7 @@ from coverage_site.lib.dates import today
 from hamlets.permissions import can_approve, can_edit, can_see_unit, home_unit
 from hamlets.views import as_of_from
 
-from . import dashboards, indicators, tables
+from . import dashboards, goals, indicators, tables
 
 
 @require_GET
@@ -99,7 +99,7 @@ def dashboard_figures(request, unit, day, area, restated):
 
 
 def dashboard_body(request, unit, day, area, restated):
-    """The dashboard's figures as HTML (cards, breakdown, action lists).
+    """The dashboard's figures as HTML (goals band, cards, breakdown, action lists).
 
     Kept in the cache under the data versions of the communes shown, the
     page's parameters, the language and what the user may do, so a view
@@ -121,6 +121,7 @@ def dashboard_body(request, unit, day, area, restated):
         context["breakdown"] = lambda: dashboards.breakdown_rows_html(context["rows"], context["main_keys"], links)
         unserved = {"kind": unit.kind, "code": unit.code, "key": "hamlets_without_branch"}
         context["unserved_url"] = reverse("reports:drill_down", kwargs=unserved) + "?" + day_and_area
+        context["goals_query"] = urlencode({"as_of": f"{day:%d/%m/%Y}"})
         return render_to_string("reports/_dashboard_body.html", context, request)
 
     if restated:
@@ -257,6 +258,31 @@ def drill_down(request, kind, code, key):
             "back_url": reverse("reports:dashboard", kwargs={"kind": kind, "code": code}),
         },
     )
+
+
+# --- goals ----------------------------------------------------------------------------------------
+
+
+@login_required
+def goals_home(request):
+    """The goals of the user's own unit (the province for provincial roles)."""
+    kind, code = home_unit(request.user) or ("province", "all")
+    target = reverse("reports:goals", kwargs={"kind": kind, "code": code})
+    return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
+
+
+@login_required
+def goals_page(request, kind, code):
+    """Each goal's progress for the unit and its child units, furthest behind first."""
+    unit = unit_or_404(request, kind, code)
+    day = as_of_from(request)
+    context = {
+        "unit": unit,
+        "as_of": day,
+        "progress": goals.progress(unit, day, children=True),
+        "query": urlencode({"as_of": f"{day:%d/%m/%Y}"}),
+    }
+    return render(request, "reports/goals.html", context)
 
 
 # --- monthly summaries -----------------------------------------------------------------------------

@@ -104,6 +104,8 @@ URLS = {
     "hamlets:head_term_correct": ("write", lambda: {"code": "VH2"}),
     "reports:indicators_api": ("api", dict),
     "reports:dashboard_home": ("list", dict),
+    "reports:goals_home": ("list", dict),
+    "reports:goals": ("record", lambda: {"kind": "district", "code": "D1"}),
     "reports:summary_list": ("list", dict),
     "reports:summary_province_export": ("province", lambda: {"month": "2016-11", "export_format": "xlsx"}),
     "reports:summary_detail": ("record", lambda: {"kind": "district", "code": "D1", "month": "2016-11"}),

@@ -3,6 +3,8 @@ after a change through a form, an action, an upload and the admin, the next
 dashboard view shows the new figure and recomputes only the communes the
 change touched; with no change, nothing is recomputed."""
 
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -284,3 +286,14 @@ def test_drill_downs_and_record_pages_read_the_states_the_figures_came_from(
         head.save()
     assert card(viewer, "village_heads_party_members")[0] == numerator - 1
     assert hamlets_listed() == heads_shown - {head.hamlet.code}
+
+
+def test_warm_figures_computes_every_date_a_dashboard_reads(viewer, recomputed):
+    """The nightly warm-up covers the day, the month end before and the
+    goals band's dates: the first view of the day reads only the cache."""
+    from django.core.management import call_command
+
+    call_command("warm_figures", as_of="10/11/2016", stdout=io.StringIO())
+    assert recomputed == [["C1", "C2", "C3"]]  # all dates in one read
+    card(viewer, "members_elderly")
+    assert len(recomputed) == 1

@@ -33,12 +33,14 @@ def _code_hash():
     templates = root / "templates" / "reports"
     files = sorted((root / "reports" / "indicators").glob("*.py")) + [
         root / "reports" / "dashboards.py",
+        root / "reports" / "goals.py",
         root / "reports" / "charts.py",
         root / "hamlets" / "templatetags" / "vn.py",
         templates / "_dashboard_body.html",
         templates / "_action_lists.html",
         templates / "_breakdown.html",
         templates / "_breakdown_row.html",
+        templates / "_goals_band.html",
         *sorted(root.glob("locale/*/LC_MESSAGES/django.po")),
     ]
     digest = hashlib.sha256()
@@ -197,7 +199,9 @@ def unit_figures(unit, days, area=None, remember=False):
 # by the person who made it, not by whoever looks next.
 
 HOT_DATES_KEY = "communefigures:hot-dates"
-HOT_DATES_KEPT = 4  # two dashboards' worth of dates (each reads a date and the month end before)
+# Two dashboards' worth of dates: each reads a date and the month end before,
+# and its goals band the same day a year earlier and the two year ends before.
+HOT_DATES_KEPT = 10
 HOT_FOR = 24 * 3600  # a date nobody has read for a day is not refreshed
 REFRESH_LIMIT = 10  # an import touching more communes leaves them to be read when asked
 

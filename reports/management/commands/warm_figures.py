@@ -4,12 +4,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 from coverage_site.lib.dates import parse_day, today
 from reports.dashboards import month_end_before
+from reports.goals import dates_for
 from reports.indicators.by_commune import warm
+from reports.models import Goal
 
 
 class Command(BaseCommand):
     help = (
-        "Tính sẵn số liệu của mọi xã cho một ngày (mặc định hôm nay) và cuối tháng trước đó, "
+        "Tính sẵn số liệu của mọi xã cho một ngày (mặc định hôm nay), cuối tháng trước đó "
+        "và các ngày mà phần mục tiêu của bảng số liệu đọc, "
         "để người xem đầu tiên trong ngày không phải chờ. Chạy hằng đêm và sau khi nhập dữ liệu lớn."
     )
 
@@ -21,8 +24,10 @@ class Command(BaseCommand):
         if day is None:
             raise CommandError(f"Ngày không hợp lệ: {as_of!r} (dd/mm/yyyy hoặc YYYY-MM-DD).")
         start = time.perf_counter()
-        count = warm([month_end_before(day), day])
+        # The dashboard's dates: the day, the month end before, and its goals band's (reports/goals.py).
+        days = sorted({month_end_before(day), day, *dates_for(Goal.objects.filter(active=True), day)})
+        count = warm(days)
         self.stdout.write(
-            f"Đã tính sẵn số liệu của {count} xã tại {day:%d/%m/%Y} và {month_end_before(day):%d/%m/%Y} "
+            f"Đã tính sẵn số liệu của {count} xã tại {', '.join(f'{d:%d/%m/%Y}' for d in days)} "
             f"trong {time.perf_counter() - start:.1f} giây."
         )
