@@ -205,6 +205,8 @@ class Member(models.Model):
         ordering = ["code"]
         verbose_name = _("đảng viên")
         verbose_name_plural = _("đảng viên")
+        # Looking up a member's namesakes born the same day (reports/quality.py, possible duplicates).
+        indexes = [models.Index(fields=["name_folded", "birth_date"], name="member_name_birth")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(official_on__isnull=True) | Q(official_on__gte=models.F("admitted_on")),

@@ -175,3 +175,29 @@ class Goal(models.Model):
                 errors["area"] = _("Không có loại vùng này.")
         if errors:
             raise ValidationError(errors)
+
+
+class CheckedFinding(models.Model):
+    """A data-quality finding (reports/quality.py) that someone checked and
+    found correct, with the reason: it no longer counts. Removing the mark
+    makes it count again; both are kept in the history."""
+
+    rule = models.CharField(_("điểm kiểm tra"), max_length=60)
+    record_pk = models.BigIntegerField(_("bản ghi"))
+    commune = models.ForeignKey(
+        "hamlets.Commune", verbose_name=_("xã"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reason = models.TextField(_("lý do"))
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["rule", "record_pk"]
+        verbose_name = _("điểm đã kiểm tra")
+        verbose_name_plural = _("điểm đã kiểm tra")
+        constraints = [models.UniqueConstraint(fields=["rule", "record_pk"], name="checked_finding_key")]
+
+    def __str__(self):
+        return f"{self.rule} {self.record_pk}"

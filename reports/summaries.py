@@ -261,18 +261,33 @@ def _refuse_unless(summary, *allowed):
 
 
 @transaction.atomic
-def summary_submit(*, unit, month, user, comment=""):
+def summary_submit(*, unit, month, user, comment="", findings_confirmed=False):
+    """Submit a month's summary. While data-quality findings remain open
+    (reports/quality.py), the clerk must confirm submitting anyway; the
+    event then records how many there were."""
+    from .quality import open_count
+
     if not can_submit(user, unit):
         raise PermissionDenied
     if not has_ended(month):
         raise ValidationError(_("Chỉ nộp báo cáo của tháng đã kết thúc."))
+    remaining = open_count(unit)
+    if remaining and not findings_confirmed:
+        raise ValidationError(
+            _("Còn %(count)s điểm cần kiểm tra: hãy xem lại, hoặc đánh dấu xác nhận vẫn nộp. Chưa nộp.")
+            % {"count": remaining}
+        )
     summary = _locked(unit.kind, unit.code, month, unit_name=unit.name)
     _refuse_unless(summary, MonthlySummary.Status.DRAFT, MonthlySummary.Status.RETURNED)
     summary.status = MonthlySummary.Status.SUBMITTED
     summary.comment = comment
     summary.submitted_by, summary.submitted_at = user, timezone.now()
     summary.save()
-    SummaryEvent.objects.create(summary=summary, action=SummaryEvent.Action.SUBMIT, user=user, text=comment)
+    text = comment
+    if remaining:
+        note = _("Nộp khi còn %(count)s điểm cần kiểm tra.") % {"count": remaining}
+        text = f"{comment}\n{note}" if comment else note
+    SummaryEvent.objects.create(summary=summary, action=SummaryEvent.Action.SUBMIT, user=user, text=text)
     return summary
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import quality_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("dashboard/<str:kind>/<str:code>/<str:key>/", views.drill_down, name="drill_down"),
     path("goals/", views.goals_home, name="goals_home"),
     path("goals/<str:kind>/<str:code>/", views.goals_page, name="goals"),
+    path("quality/", quality_views.quality_home, name="quality_home"),
+    path("quality/<str:kind>/<str:code>/", quality_views.quality_page, name="quality"),
+    path("quality/<str:kind>/<str:code>/mark/", quality_views.quality_mark, name="quality_mark"),
     path("summaries/", views.summary_list, name="summary_list"),
     path(
         "summaries/all/<str:month>/export.<str:export_format>",

@@ -60,6 +60,20 @@ def _member_communes(member_ids):
     return _hamlet_communes(homes) | _branch_communes(set(branches))
 
 
+def _twin_communes(members):
+    """Communes of the members with the same folded name and birth date as
+    `members` (as they are, and as they were: pre_save touches both): their
+    "possible duplicate" finding (reports/quality.py) comes or goes."""
+    names = {item.name_folded for item in members if item.name_folded}
+    births = {item.birth_date for item in members if item.birth_date}
+    if not (names and births):
+        return set()
+    pairs = {(item.name_folded, item.birth_date) for item in members}
+    twins = registry.Member.objects.filter(name_folded__in=names, birth_date__in=births)
+    ids = [pk for pk, name, born in twins.values_list("pk", "name_folded", "birth_date") if (name, born) in pairs]
+    return _member_communes(ids)
+
+
 def communes_of(records):
     """Pks of the communes whose figures read any of `records`, or None for "all"."""
     by_kind = {}
@@ -85,6 +99,10 @@ def communes_of(records):
         elif model is registry.Member:
             found |= _member_communes([item.pk for item in items])
             found |= _hamlet_communes([item.residence_hamlet_id for item in items])
+            found |= _twin_communes(items)
+        elif model is registry.Candidate:
+            # No figure reads candidates; the data-quality counts do (reports/quality.py).
+            found |= _hamlet_communes([item.hamlet_id for item in items])
         elif model is registry.VillageHead:
             found |= _hamlet_communes([item.hamlet_id for item in items])
         elif model is ParentChange:
@@ -95,7 +113,7 @@ def communes_of(records):
                 found |= _member_communes([item.member_id])
                 if item.commune_id:
                     found.add(item.commune_id)
-        # Candidates, lineage links and reorganisations themselves: no as-they-were figure reads them.
+        # Lineage links and reorganisations themselves: no as-they-were figure reads them.
     found.discard(None)
     return found
 
@@ -133,12 +151,16 @@ def _flush():
 
 def _refresh(commune_ids):
     """The changed communes' figures for the dates dashboards read lately,
-    computed now (by_commune.refresh). The change is committed already: a
+    and their data-quality counts for today, computed now (by_commune.refresh). The change is committed already: a
     failure here only leaves the figures to be computed by the next view."""
-    from reports.indicators.by_commune import refresh
+    from coverage_site.lib.dates import today
+    from reports.indicators.by_commune import REFRESH_LIMIT, refresh
+    from reports.quality import counts_by_commune
 
     try:
         refresh(commune_ids)
+        if len(commune_ids) <= REFRESH_LIMIT:
+            counts_by_commune(commune_ids, today())  # their data-quality counts, cached for today
     except Exception:  # noqa: BLE001 - the edit itself succeeded; never turn it into an error page
         logger.exception("Refreshing the figures of communes %s failed", sorted(commune_ids))
 
@@ -191,6 +213,7 @@ WATCHED = (
     registry.VillageHead,
     registry.AdmissionTarget,
     registry.BranchRating,
+    registry.Candidate,
     ParentChange,
 )
 

@@ -16,7 +16,7 @@ from coverage_site.lib.dates import today
 from hamlets.permissions import can_approve, can_edit, can_see_unit, home_unit
 from hamlets.views import as_of_from
 
-from . import dashboards, goals, indicators, tables
+from . import dashboards, goals, indicators, quality, tables
 
 
 @require_GET
@@ -89,6 +89,8 @@ def dashboard(request, kind, code):
     context["area_choices"] = dashboards.area_choices()
     context["view_param"] = "&view=restated" if restated else ""
     context["body"] = dashboard_body(request, unit, day, area, restated)
+    # Today's, whatever date the figures are for (counts cached per commune).
+    context["findings_open"] = quality.open_count(unit)
     return render(request, "reports/dashboard.html", context)
 
 
@@ -342,7 +344,13 @@ def summary_detail(request, kind, code, month):
         text = request.POST.get("text", "")
         try:
             if action == "submit":
-                summaries.summary_submit(unit=unit, month=month, user=request.user, comment=text)
+                summaries.summary_submit(
+                    unit=unit,
+                    month=month,
+                    user=request.user,
+                    comment=text,
+                    findings_confirmed=request.POST.get("findings_confirmed") == "1",
+                )
                 messages.success(request, _("Đã nộp báo cáo."))
             elif action == "approve":
                 summaries.summary_approve(summary=summary, user=request.user)
@@ -385,6 +393,7 @@ def summary_detail(request, kind, code, month):
             "can_submit": summaries.can_submit(request.user, unit),
             "can_approve": can_approve(request.user),
             "events": summary.events.select_related("user") if summary.pk else [],
+            "findings_open": quality.open_count(unit),
             "restated": restated,
         },
     )

@@ -272,7 +272,9 @@ def test_a_never_saved_summary_cannot_be_approved(cast):
 
 
 def test_only_approvers_approve(cast):
-    summary = summaries.summary_submit(unit=get_unit("district", "D1"), month=D(2016, 3, 1), user=cast["staff"])
+    summary = summaries.summary_submit(
+        unit=get_unit("district", "D1"), month=D(2016, 3, 1), user=cast["staff"], findings_confirmed=True
+    )
     for role in ("staff", "viewer"):
         with pytest.raises(PermissionDenied):
             summaries.summary_approve(summary=summary, user=cast[role])

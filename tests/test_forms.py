@@ -408,7 +408,9 @@ def test_a_correction_shows_in_the_changed_since_approval_count(staff_client, ca
     from reports.indicators import get_unit
 
     unit = get_unit("district", "D1")
-    summary = summaries.summary_submit(unit=unit, month=datetime.date(2016, 3, 1), user=cast["staff"])
+    summary = summaries.summary_submit(
+        unit=unit, month=datetime.date(2016, 3, 1), user=cast["staff"], findings_confirmed=True
+    )
     summary = summaries.summary_approve(summary=summary, user=cast["approver"])
     assert summaries.changes_since(unit, summary.approved_at)[0] == 0
     term = BranchSecretary.objects.get(member__code="M2")

@@ -166,7 +166,9 @@ def summary_url(month):
 def test_two_first_submits_of_a_month_make_one_submission(staff):
     for number in range(ROUNDS):
         month = f"2015-{number + 1:02d}"
-        statuses = together(*[post(staff, summary_url(month), {"action": "submit"}) for _ in range(2)])
+        statuses = together(
+            *[post(staff, summary_url(month), {"action": "submit", "findings_confirmed": "1"}) for _ in range(2)]
+        )
         assert statuses == [302, 302]
         summary = MonthlySummary.objects.get(unit_code="D1", month=datetime.date(2015, number + 1, 1))
         assert summary.status == "submitted"
@@ -177,7 +179,10 @@ def test_approve_and_return_at_once_end_in_one_of_them(staff, cast):
     approvers = [cast["approver"], make_user("approver_2", "provincial_approver")]
     for number in range(ROUNDS):
         month = f"2014-{number + 1:02d}"
-        assert logged_in(staff).post(summary_url(month), {"action": "submit"}).status_code == 302
+        assert (
+            logged_in(staff).post(summary_url(month), {"action": "submit", "findings_confirmed": "1"}).status_code
+            == 302
+        )
         statuses = together(
             post(approvers[0], summary_url(month), {"action": "approve"}),
             post(approvers[1], summary_url(month), {"action": "return", "text": "Thiếu số liệu"}),
@@ -195,7 +200,7 @@ def test_two_approvals_record_one(staff, cast):
     approvers = [cast["approver"], make_user("approver_2", "provincial_approver")]
     for number in range(ROUNDS):
         month = f"2013-{number + 1:02d}"
-        logged_in(staff).post(summary_url(month), {"action": "submit"})
+        logged_in(staff).post(summary_url(month), {"action": "submit", "findings_confirmed": "1"})
         statuses = together(*[post(a, summary_url(month), {"action": "approve"}) for a in approvers])
         assert 500 not in statuses
         summary = MonthlySummary.objects.get(unit_code="D1", month=datetime.date(2013, number + 1, 1))
@@ -205,7 +210,7 @@ def test_two_approvals_record_one(staff, cast):
 
 def test_the_loser_of_a_workflow_race_is_told(staff, cast):
     month = "2012-05"
-    logged_in(staff).post(summary_url(month), {"action": "submit"})
+    logged_in(staff).post(summary_url(month), {"action": "submit", "findings_confirmed": "1"})
     first, second = logged_in(cast["approver"]), logged_in(make_user("approver_2", "provincial_approver"))
     first.post(summary_url(month), {"action": "approve"})
     # The second approver's page was opened before the first approved.

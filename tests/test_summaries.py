@@ -76,7 +76,9 @@ def test_march_lists_the_joint_branch_and_the_transfers(people, ql):
 
 
 def test_submit_approve_freezes_and_later_changes_do_not_move_it(people, ql):
-    summary = summaries.summary_submit(unit=ql, month=NOV, user=people["clerk"], comment="Đủ số liệu")
+    summary = summaries.summary_submit(
+        unit=ql, month=NOV, user=people["clerk"], comment="Đủ số liệu", findings_confirmed=True
+    )
     summary = summaries.summary_approve(summary=summary, user=people["approver"])
     frozen_files = {
         fmt: exports.render(summaries.content_of(summary), fmt, approved=summary.approved_at) for fmt in ("csv", "xlsx")
@@ -99,12 +101,14 @@ def test_submit_approve_freezes_and_later_changes_do_not_move_it(people, ql):
 def test_only_the_right_roles_act_and_only_in_their_scope(people, ql):
     hm = get_unit("district", "HM")
     with pytest.raises(PermissionDenied):
-        summaries.summary_submit(unit=ql, month=NOV, user=people["other_clerk"])
+        summaries.summary_submit(unit=ql, month=NOV, user=people["other_clerk"], findings_confirmed=True)
     with pytest.raises(PermissionDenied):
-        summaries.summary_submit(unit=ql, month=NOV, user=people["commune_clerk"])  # a commune account
+        summaries.summary_submit(
+            unit=ql, month=NOV, user=people["commune_clerk"], findings_confirmed=True
+        )  # a commune account
     with pytest.raises(PermissionDenied):
-        summaries.summary_submit(unit=ql, month=NOV, user=people["viewer"])
-    summary = summaries.summary_submit(unit=ql, month=NOV, user=people["clerk"])
+        summaries.summary_submit(unit=ql, month=NOV, user=people["viewer"], findings_confirmed=True)
+    summary = summaries.summary_submit(unit=ql, month=NOV, user=people["clerk"], findings_confirmed=True)
     for role in ("clerk", "viewer", "other_clerk"):
         with pytest.raises(PermissionDenied):
             summaries.summary_approve(summary=summary, user=people[role])
@@ -113,7 +117,9 @@ def test_only_the_right_roles_act_and_only_in_their_scope(people, ql):
     with pytest.raises(ValidationError):
         summaries.summary_return(summary=summary, user=people["approver"], reason=" ")
     summaries.summary_return(summary=summary, user=people["approver"], reason="Thiếu ghi chú")
-    summary = summaries.summary_submit(unit=ql, month=NOV, user=people["clerk"], comment="Bổ sung")
+    summary = summaries.summary_submit(
+        unit=ql, month=NOV, user=people["clerk"], comment="Bổ sung", findings_confirmed=True
+    )
     summary = summaries.summary_approve(summary=summary, user=people["approver"])
     with pytest.raises(PermissionDenied):
         summaries.summary_reopen(summary=summary, user=people["clerk"], reason="sửa")
@@ -122,20 +128,23 @@ def test_only_the_right_roles_act_and_only_in_their_scope(people, ql):
     summary = summaries.summary_reopen(summary=summary, user=people["approver"], reason="Số liệu sai")
     assert (summary.status, summary.frozen) == ("returned", None)
     assert [e.action for e in summary.events.all()] == ["submit", "return", "submit", "approve", "reopen"]
-    assert summaries.summary_submit(unit=hm, month=NOV, user=people["other_clerk"]).status == "submitted"
+    assert (
+        summaries.summary_submit(unit=hm, month=NOV, user=people["other_clerk"], findings_confirmed=True).status
+        == "submitted"
+    )
 
 
 def test_a_month_that_has_not_ended_cannot_be_submitted(people, ql):
     this_month = datetime.date.today().replace(day=1)
     with pytest.raises(ValidationError):
-        summaries.summary_submit(unit=ql, month=this_month, user=people["clerk"])
+        summaries.summary_submit(unit=ql, month=this_month, user=people["clerk"], findings_confirmed=True)
 
 
 def test_pages_enforce_scope(client, people):
     url = reverse("reports:summary_detail", kwargs={"kind": "district", "code": "QL", "month": "2016-11"})
     client.force_login(people["other_clerk"])
     assert client.get(url).status_code == 404
-    assert client.post(url, {"action": "submit"}).status_code == 404
+    assert client.post(url, {"action": "submit", "findings_confirmed": "1"}).status_code == 404
     client.force_login(people["viewer"])
     assert client.get(url).status_code == 200
     client.post(url, {"action": "approve"})
@@ -143,7 +152,7 @@ def test_pages_enforce_scope(client, people):
 
 
 def test_province_view_shows_every_unit_and_overdue_ones(client, people):
-    summaries.summary_submit(unit=get_unit("district", "QL"), month=NOV, user=people["clerk"])
+    summaries.summary_submit(unit=get_unit("district", "QL"), month=NOV, user=people["clerk"], findings_confirmed=True)
     client.force_login(people["approver"])
     response = client.get(reverse("reports:summary_list"), {"month": "2016-11"})
     rows = {row["unit"].code: row for row in response.context["rows"]}
@@ -218,7 +227,7 @@ def test_the_pdf_reads_as_a_party_document(people, ql):
 
 
 def test_approved_exports_come_from_the_frozen_copy(client, people, ql):
-    summary = summaries.summary_submit(unit=ql, month=NOV, user=people["clerk"])
+    summary = summaries.summary_submit(unit=ql, month=NOV, user=people["clerk"], findings_confirmed=True)
     summaries.summary_approve(summary=summary, user=people["approver"])
     client.force_login(people["viewer"])
     url = reverse(
@@ -258,7 +267,7 @@ def test_any_month_is_reachable_from_the_summaries_pages(client, people):
 
 
 def test_home_pages_list_the_summaries_to_act_on(client, people, ql):
-    summaries.summary_submit(unit=ql, month=NOV, user=people["clerk"])
+    summaries.summary_submit(unit=ql, month=NOV, user=people["clerk"], findings_confirmed=True)
     client.force_login(people["approver"])
     page = client.get(reverse("home")).content.decode()
     assert "Báo cáo chờ duyệt" in page and 'href="/summaries/district/QL/2016-11/"' in page
@@ -266,7 +275,7 @@ def test_home_pages_list_the_summaries_to_act_on(client, people, ql):
     assert "Báo cáo chờ duyệt" not in client.get(reverse("home")).content.decode()
     # The clerk sees the last months not yet submitted, and a returned one.
     last = (local_today().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    summaries.summary_submit(unit=ql, month=last, user=people["clerk"])
+    summaries.summary_submit(unit=ql, month=last, user=people["clerk"], findings_confirmed=True)
     returned = summaries.summary_return(
         summary=summaries.get_or_make(ql, last), user=people["approver"], reason="Thiếu số liệu"
     )
@@ -279,7 +288,7 @@ def test_home_pages_list_the_summaries_to_act_on(client, people, ql):
 
 
 def test_the_province_s_month_in_one_workbook_and_one_pdf(client, people, ql):
-    summaries.summary_submit(unit=ql, month=NOV, user=people["clerk"])
+    summaries.summary_submit(unit=ql, month=NOV, user=people["clerk"], findings_confirmed=True)
     summaries.summary_approve(summary=summaries.get_or_make(ql, NOV), user=people["approver"])
     client.force_login(people["approver"])
     page = client.get(reverse("reports:summary_list"), {"month": "2016-11"}).content.decode()

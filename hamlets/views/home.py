@@ -19,7 +19,8 @@ from .common import as_of_from
 
 @login_required
 def home(request):
-    from reports import summaries
+    from coverage_site.lib.dates import today
+    from reports import quality, summaries
     from reports.dashboards import action_lists
     from reports.indicators import INDICATOR_BY_KEY, cached_figures, compute_many_cached, get_unit
 
@@ -50,6 +51,9 @@ def home(request):
         if own:
             context["summary_unit"] = get_unit(*own)
             context["summaries_to_submit"] = summaries.to_submit(context["summary_unit"])
+            # The records to check before submitting (reports/quality.py), as of today.
+            totals = quality.totals(communes.values_list("pk", flat=True), today())
+            context["findings"] = [(check, totals[check.key]) for check in quality.CHECKS if totals[check.key]]
     else:
         if can_approve(request.user):
             context["waiting"] = summaries.waiting_for_approval()

@@ -34,6 +34,7 @@ def _code_hash():
     files = sorted((root / "reports" / "indicators").glob("*.py")) + [
         root / "reports" / "dashboards.py",
         root / "reports" / "goals.py",
+        root / "reports" / "quality.py",
         root / "reports" / "charts.py",
         root / "hamlets" / "templatetags" / "vn.py",
         templates / "_dashboard_body.html",

@@ -2,7 +2,9 @@
 
 import pytest
 
+from reports.indicators import get_unit
 from reports.models import MonthlySummary
+from reports.quality import open_count
 
 from .conftest import log_in
 
@@ -19,6 +21,12 @@ def test_submit_approve_download(page_factory, browser_data, tmp_path):
     clerk.wait_for_selector("#status")
     clerk.shots("clerk-summary")
     clerk.fill("#comment", "Số liệu đã rà soát")
+    # While data-quality findings remain open, submitting asks the clerk to confirm.
+    remaining = open_count(get_unit("district", "D1"))
+    assert clerk.locator("#findings-confirmed").count() == (1 if remaining else 0)
+    if remaining:
+        assert f"{remaining} điểm cần kiểm tra" in clerk.inner_text("#findings-open")
+        clerk.check("#findings-confirmed")
     clerk.click("#submit")
     clerk.wait_for_selector("text=Đã nộp báo cáo.")
     clerk.shots("submitted")

@@ -3,6 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from coverage_site.lib.dates import parse_day, today
+from hamlets.models import Commune
+from reports import quality
 from reports.dashboards import month_end_before
 from reports.goals import dates_for
 from reports.indicators.by_commune import warm
@@ -12,7 +14,7 @@ from reports.models import Goal
 class Command(BaseCommand):
     help = (
         "Tính sẵn số liệu của mọi xã cho một ngày (mặc định hôm nay), cuối tháng trước đó "
-        "và các ngày mà phần mục tiêu của bảng số liệu đọc, "
+        "và các ngày mà phần mục tiêu của bảng số liệu đọc, cùng số điểm cần kiểm tra dữ liệu, "
         "để người xem đầu tiên trong ngày không phải chờ. Chạy hằng đêm và sau khi nhập dữ liệu lớn."
     )
 
@@ -27,6 +29,8 @@ class Command(BaseCommand):
         # The dashboard's dates: the day, the month end before, and its goals band's (reports/goals.py).
         days = sorted({month_end_before(day), day, *dates_for(Goal.objects.filter(active=True), day)})
         count = warm(days)
+        # And every commune's data-quality counts for today (the dashboards' "N điểm cần kiểm tra").
+        quality.counts_by_commune(Commune.objects.values_list("pk", flat=True), today())
         self.stdout.write(
             f"Đã tính sẵn số liệu của {count} xã tại {', '.join(f'{d:%d/%m/%Y}' for d in days)} "
             f"trong {time.perf_counter() - start:.1f} giây."

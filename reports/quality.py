@@ -1,0 +1,494 @@
+"""Data-quality checks: records that are probably wrong or forgotten, found
+before a month is signed ("đúng – đủ – sạch – sống").
+
+Each check is a named rule with a plain Vietnamese explanation; it selects
+records of one kind as of a day (today) among the records the user's
+communes hold. A finding links to the record to fix, or can be marked
+"checked, correct" with a reason (reports.models.CheckedFinding, with
+history); marked findings no longer count.
+
+Counts per commune are cached under the commune's data version, the day
+and the marks (`counts`), so a dashboard does not run the checks on every
+view. Two checks also read records outside the commune: a duplicate's twin
+may live in another commune, and candidates change no figure; their part of
+the cache key is the latest member and candidate history id.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import BigIntegerField, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from coverage_site.lib.dates import add_years
+from coverage_site.lib.text import vietnamese_key
+from hamlets.models import Branch, BranchSecretary, Candidate, Hamlet, Member, Membership, VillageHead
+
+
+def setting(name, default):
+    return getattr(settings, name, default)
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    kind: str  # member | branch | hamlet | candidate | secretary (the record a finding opens)
+    title: str
+    explanation: str
+    # find(scope, day) -> iterable of (record pk, commune pk, detail dict); scope: communes queryset or None (all)
+    find: object
+
+    def __str__(self):
+        return str(self.title)
+
+
+# --- the checks --------------------------------------------------------------------------------
+
+
+# Up to this many members a scope is a list of ids (under SQLite's 32,766 parameters).
+ID_LIST_LIMIT = 20_000
+
+
+def _members(scope):
+    """Members living in, or attending a branch of, the scope's communes today.
+
+    The ids first: as one query with OR and EXISTS the database scanned every
+    member of the province for one commune (0.09 s a check, against 0.01 s)."""
+    if scope is None:
+        return Member.objects.all()
+    residents = Member.objects.filter(residence_hamlet__commune__in=scope).order_by().values_list("pk", flat=True)
+    attending = (
+        Membership.objects.filter(branch__commune__in=scope, left_on__isnull=True)
+        .order_by()
+        .values_list("member_id", flat=True)
+    )
+    ids = set(residents[: ID_LIST_LIMIT + 1]) | set(attending[: ID_LIST_LIMIT + 1])
+    if len(ids) > ID_LIST_LIMIT:  # a large scope: one query the database plans as a whole
+        return Member.objects.filter(Q(pk__in=residents) | Q(pk__in=attending))
+    return Member.objects.filter(pk__in=sorted(ids))
+
+
+def _active_membership(day, **outer):
+    return Membership.objects.active_on(day).filter(member_id=OuterRef("pk"), **outer)
+
+
+def _with_home(members, day):
+    """Members with `home`: the commune they live in, else their branch's (counts go there)."""
+    branch_commune = _active_membership(day).order_by("-joined_on").values("branch__commune_id")[:1]
+    home = Coalesce("residence_hamlet__commune_id", Subquery(branch_commune), output_field=BigIntegerField())
+    return members.annotate(home=home)
+
+
+def find_implausible_age(scope, day):
+    """Over 100 today, or admitted before 18 (both usually a typing error in a date)."""
+    oldest = add_years(day, -(setting("QUALITY_MAX_AGE", 100) + 1))
+    members = _with_home(_members(scope), day)
+    young = members.annotate(gap=ExtractYear("admitted_on") - ExtractYear("birth_date")).filter(gap__lte=18)
+    old = members.filter(birth_date__lte=oldest).filter(Exists(_active_membership(day)))
+    fields = ("pk", "home", "birth_date", "admitted_on")
+    for row in old.values(*fields):
+        yield row["pk"], row["home"], {"born": row["birth_date"]}
+    for row in young.exclude(birth_date__lte=oldest).values(*fields):
+        if row["admitted_on"] < add_years(row["birth_date"], 18):
+            yield row["pk"], row["home"], {"born": row["birth_date"], "admitted": row["admitted_on"]}
+
+
+def find_overdue_probation(scope, day):
+    """Still probationary 12 months after admission, plus a grace period."""
+    grace = datetime.timedelta(days=setting("QUALITY_PROBATION_GRACE_DAYS", 30))
+    latest = add_years(day - grace, -1)
+    rows = (
+        _with_home(_members(scope), day)
+        .filter(official_on__isnull=True, admitted_on__lt=latest)
+        .filter(Exists(_active_membership(day)))
+        .values("pk", "home", "admitted_on")
+    )
+    for row in rows:
+        yield row["pk"], row["home"], {"admitted": row["admitted_on"]}
+
+
+def _branches(scope, day):
+    branches = Branch.objects.active_on(day)
+    return branches if scope is None else branches.held_by(scope)
+
+
+def find_branch_without_secretary(scope, day):
+    """Members, no secretary, and none for over 90 days (or since the branch was founded)."""
+    limit = day - datetime.timedelta(days=setting("QUALITY_SECRETARY_GAP_DAYS", 90))
+    members = Membership.objects.active_on(day).filter(branch_id=OuterRef("pk"))
+    secretary = BranchSecretary.objects.active_on(day).filter(branch_id=OuterRef("pk"))
+    rows = (
+        _branches(scope, day)
+        .filter(Exists(members))
+        .exclude(Exists(secretary))
+        .annotate(last_end=Max("secretary_terms__end_on"))
+        .filter(Q(last_end__lte=limit) | Q(last_end__isnull=True, established_on__lte=limit))
+        .values("pk", "commune_id", "last_end")
+    )
+    for row in rows:
+        yield row["pk"], row["commune_id"], {"since": row["last_end"]}
+
+
+def find_secretary_not_member(scope, day):
+    """A secretary in office who is not an active member of the branch."""
+    terms = BranchSecretary.objects.active_on(day)
+    if scope is not None:
+        terms = terms.held_by(scope)
+    attends = Membership.objects.active_on(day).filter(member_id=OuterRef("member_id"), branch_id=OuterRef("branch_id"))
+    for row in terms.exclude(Exists(attends)).values("pk", "branch__commune_id"):
+        yield row["pk"], row["branch__commune_id"], {}
+
+
+def _hamlets(scope, day):
+    hamlets = Hamlet.objects.active_on(day)
+    return hamlets if scope is None else hamlets.held_by(scope)
+
+
+def find_head_without_successor(scope, day):
+    """The last village head's term has ended and nobody followed."""
+    current = VillageHead.objects.active_on(day).filter(hamlet_id=OuterRef("pk"))
+    later = VillageHead.objects.filter(hamlet_id=OuterRef("pk"), term_start__gt=day)
+    rows = (
+        _hamlets(scope, day)
+        .annotate(last_end=Max("head_terms__term_end"))
+        .filter(last_end__isnull=False)
+        .exclude(Exists(current))
+        .exclude(Exists(later))
+        .values("pk", "commune_id", "last_end")
+    )
+    for row in rows:
+        yield row["pk"], row["commune_id"], {"since": row["last_end"]}
+
+
+def find_hamlet_without_head(scope, day):
+    """No village head was ever recorded."""
+    any_head = VillageHead.objects.filter(hamlet_id=OuterRef("pk"))
+    for row in _hamlets(scope, day).exclude(Exists(any_head)).values("pk", "commune_id"):
+        yield row["pk"], row["commune_id"], {}
+
+
+def find_home_outside_branch_commune(scope, day):
+    """Lives in another commune than the branch's, without being a reinforcing
+    member. Counted in the branch's commune, whose clerk keeps the membership."""
+    rows = Membership.objects.active_on(day).filter(reinforcing=False, member__residence_hamlet__isnull=False)
+    if scope is not None:
+        rows = rows.filter(branch__commune__in=scope)
+    rows = rows.exclude(member__residence_hamlet__commune_id=F("branch__commune_id"))
+    for row in rows.values("member_id", "branch__commune_id", "branch__commune__name"):
+        yield row["member_id"], row["branch__commune_id"], {"branch_commune": row["branch__commune__name"]}
+
+
+def find_possible_duplicates(scope, day):
+    """Another member has the same name (ignoring diacritics) and birth date."""
+    twin = Member.objects.filter(name_folded=OuterRef("name_folded"), birth_date=OuterRef("birth_date")).exclude(
+        pk=OuterRef("pk")
+    )
+    fields = ("pk", "home", "name_folded", "birth_date")
+    rows = list(_with_home(_members(scope), day).filter(Exists(twin)).values(*fields))
+    twins = {}
+    if rows:
+        keys = {(row["name_folded"], row["birth_date"]) for row in rows}
+        for pk, code, name, born in Member.objects.filter(
+            name_folded__in={k[0] for k in keys}, birth_date__in={k[1] for k in keys}
+        ).values_list("pk", "code", "name_folded", "birth_date"):
+            twins.setdefault((name, born), []).append((pk, code))
+    for row in rows:
+        others = [code for pk, code in twins.get((row["name_folded"], row["birth_date"]), []) if pk != row["pk"]]
+        yield row["pk"], row["home"], {"others": ", ".join(sorted(others))}
+
+
+def find_admitted_candidate_without_membership(scope, day):
+    """Marked admitted, but the member record has no party activity (no membership)."""
+    candidates = Candidate.objects.filter(status=Candidate.Status.ADMITTED)
+    if scope is not None:
+        candidates = candidates.held_by(scope)
+    any_membership = Membership.objects.filter(member_id=OuterRef("member_id"))
+    for row in candidates.exclude(Exists(any_membership)).values("pk", "hamlet__commune_id", "member__code"):
+        yield row["pk"], row["hamlet__commune_id"], {"member": row["member__code"]}
+
+
+def _changed_after(model, day, **filters):
+    """History rows of `model` written after `day` (from the next midnight, local time)."""
+    from django.utils import timezone
+
+    since = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
+    return model.history.model.objects.filter(history_date__gte=since, **filters)
+
+
+def find_untouched_branch(scope, day):
+    """Nothing about the branch (its record, members' activity, secretaries)
+    changed for over a year, while its commune's data changed in the last month."""
+    year_ago = day - datetime.timedelta(days=setting("QUALITY_UNTOUCHED_DAYS", 365))
+    month_ago = day - datetime.timedelta(days=31)
+    branches = _branches(scope, day)
+    in_scope = {} if scope is None else {"branch__commune__in": scope}
+    changed = _changed_after(Membership, month_ago, **in_scope).values_list("branch__commune_id", flat=True)
+    busy = set(changed.distinct())
+    changed = branches.filter(Exists(_changed_after(Branch, month_ago, id=OuterRef("pk"))))
+    busy |= set(changed.values_list("commune_id", flat=True))
+    if not busy:
+        return
+    rows = (
+        branches.filter(commune_id__in=busy, established_on__lte=year_ago)
+        .exclude(Exists(_changed_after(Branch, year_ago, id=OuterRef("pk"))))
+        .exclude(Exists(_changed_after(Membership, year_ago, branch_id=OuterRef("pk"))))
+        .exclude(Exists(_changed_after(BranchSecretary, year_ago, branch_id=OuterRef("pk"))))
+        .values("pk", "commune_id")
+    )
+    for row in rows:
+        yield row["pk"], row["commune_id"], {}
+
+
+CHECKS = [
+    Check(
+        "implausible_age",
+        "member",
+        _("Tuổi không hợp lý"),
+        _(
+            "Đảng viên trên 100 tuổi hoặc được kết nạp khi chưa đủ 18 tuổi: "
+            "thường do gõ nhầm ngày sinh hoặc ngày kết nạp."
+        ),
+        find_implausible_age,
+    ),
+    Check(
+        "overdue_probation",
+        "member",
+        _("Quá hạn công nhận chính thức"),
+        _(
+            "Đảng viên dự bị đã quá 12 tháng (và thời gian chờ) kể từ ngày kết nạp "
+            "mà chưa có ngày công nhận chính thức."
+        ),
+        find_overdue_probation,
+    ),
+    Check(
+        "branch_without_secretary",
+        "branch",
+        _("Chi bộ thiếu bí thư lâu ngày"),
+        _("Chi bộ có đảng viên nhưng không có bí thư đã hơn 90 ngày."),
+        find_branch_without_secretary,
+    ),
+    Check(
+        "secretary_not_member",
+        "secretary",
+        _("Bí thư không sinh hoạt tại chi bộ"),
+        _("Bí thư đang trong nhiệm kỳ nhưng không còn là đảng viên sinh hoạt tại chi bộ đó."),
+        find_secretary_not_member,
+    ),
+    Check(
+        "head_without_successor",
+        "hamlet",
+        _("Trưởng thôn hết nhiệm kỳ, chưa có người thay"),
+        _("Nhiệm kỳ trưởng thôn gần nhất đã kết thúc và chưa ghi nhận trưởng thôn mới."),
+        find_head_without_successor,
+    ),
+    Check(
+        "hamlet_without_head",
+        "hamlet",
+        _("Thôn chưa có trưởng thôn"),
+        _("Thôn, xóm chưa từng được ghi nhận trưởng thôn."),
+        find_hamlet_without_head,
+    ),
+    Check(
+        "home_outside_branch_commune",
+        "member",
+        _("Cư trú ở xã khác với chi bộ"),
+        _("Đảng viên sinh hoạt ở chi bộ của xã khác với xã nơi cư trú mà không phải đảng viên tăng cường."),
+        find_home_outside_branch_commune,
+    ),
+    Check(
+        "possible_duplicate",
+        "member",
+        _("Có thể trùng người"),
+        _("Hai hồ sơ đảng viên cùng họ tên (không kể dấu) và cùng ngày sinh, ở cùng hoặc khác xã."),
+        find_possible_duplicates,
+    ),
+    Check(
+        "admitted_candidate_without_membership",
+        "candidate",
+        _("Quần chúng đã kết nạp nhưng chưa có sinh hoạt đảng"),
+        _("Quần chúng ưu tú ghi “đã kết nạp” nhưng hồ sơ đảng viên chưa có quá trình sinh hoạt tại chi bộ nào."),
+        find_admitted_candidate_without_membership,
+    ),
+    Check(
+        "untouched_branch",
+        "branch",
+        _("Chi bộ không cập nhật hơn một năm"),
+        _(
+            "Hơn một năm không có thay đổi nào về chi bộ, đảng viên sinh hoạt hay bí thư, "
+            "trong khi xã vẫn cập nhật dữ liệu hằng tháng."
+        ),
+        find_untouched_branch,
+    ),
+]
+CHECK_BY_KEY = {check.key: check for check in CHECKS}
+
+
+# --- findings and counts -----------------------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    check: Check
+    pk: int
+    commune_id: int | None
+    detail: dict
+    code: str = ""
+    name: str = ""
+    commune_name: str = ""
+    url: str = ""
+    checked: object = None  # the CheckedFinding, when marked
+
+    @property
+    def description(self):
+        return describe(self.check.key, self.detail)
+
+
+def describe(key, detail):
+    """What a finding's detail says, in words (the active language)."""
+    from django.utils.translation import gettext
+
+    def day(value):
+        return f"{value:%d/%m/%Y}" if value else ""
+
+    if key == "implausible_age":
+        if "admitted" in detail:
+            return gettext("sinh %(born)s, kết nạp %(admitted)s") % {
+                "born": day(detail["born"]),
+                "admitted": day(detail["admitted"]),
+            }
+        return gettext("sinh %(born)s") % {"born": day(detail["born"])}
+    if key == "overdue_probation":
+        return gettext("kết nạp %(day)s, chưa công nhận chính thức") % {"day": day(detail["admitted"])}
+    if key in ("branch_without_secretary", "head_without_successor"):
+        if detail.get("since"):
+            return gettext("nhiệm kỳ trước kết thúc %(day)s") % {"day": day(detail["since"])}
+        return gettext("chưa từng có bí thư")
+    if key == "home_outside_branch_commune":
+        return gettext("sinh hoạt tại chi bộ của %(commune)s") % {"commune": detail["branch_commune"]}
+    if key == "possible_duplicate":
+        return gettext("trùng với %(codes)s") % {"codes": detail["others"]}
+    if key == "admitted_candidate_without_membership":
+        return gettext("hồ sơ đảng viên %(code)s") % {"code": detail["member"]}
+    return ""
+
+
+def _labels(kind, pks):
+    """{pk: (code, name, commune name, url)} of the records findings point at."""
+    from django.urls import reverse
+
+    pks = list(pks)
+    if kind == "member":
+        rows = Member.objects.filter(pk__in=pks).values_list(
+            "pk", "code", "full_name", "residence_hamlet__commune__name"
+        )
+        return {
+            pk: (code, name, commune or "", reverse("hamlets:member_detail", args=[code]))
+            for pk, code, name, commune in rows
+        }
+    if kind in ("branch", "hamlet"):
+        model = Branch if kind == "branch" else Hamlet
+        rows = model.objects.filter(pk__in=pks).values_list("pk", "code", "name", "commune__name")
+        return {
+            pk: (code, name, commune, reverse(f"hamlets:{kind}_detail", args=[code]))
+            for pk, code, name, commune in rows
+        }
+    if kind == "secretary":
+        rows = BranchSecretary.objects.filter(pk__in=pks).values_list(
+            "pk", "branch__code", "member__full_name", "branch__name", "branch__commune__name"
+        )
+        return {
+            pk: (code, f"{person} – {branch}", commune, reverse("hamlets:branch_detail", args=[code]))
+            for pk, code, person, branch, commune in rows
+        }
+    rows = Candidate.objects.filter(pk__in=pks).values_list("pk", "code", "full_name", "hamlet__commune__name")
+    url = reverse("hamlets:candidate_list")
+    return {pk: (code, name, commune, f"{url}?q={code}") for pk, code, name, commune in rows}
+
+
+def findings(scope, day, check):
+    """(open findings, checked findings) of one check in the scope, labelled, by commune and name."""
+    from .models import CheckedFinding
+
+    found = {pk: (commune, detail) for pk, commune, detail in check.find(scope, day)}
+    labels = _labels(check.kind, found)
+    marks = {
+        mark.record_pk: mark
+        for mark in CheckedFinding.objects.filter(rule=check.key, record_pk__in=list(found)).select_related(
+            "checked_by"
+        )
+    }
+    items = []
+    for pk, (commune, detail) in found.items():
+        code, name, commune_name, url = labels.get(pk, ("", "", "", ""))
+        items.append(Finding(check, pk, commune, detail, code, name, commune_name, url, marks.get(pk)))
+    items.sort(key=lambda f: (vietnamese_key(f.commune_name), vietnamese_key(f.name), f.code))
+    return [f for f in items if f.checked is None], [f for f in items if f.checked is not None]
+
+
+def counts_by_commune(commune_pks, day):
+    """{commune pk: {check key: open findings}} for these communes, each
+    commune's counts cached under its data version (reports/versions.py
+    bumps it for every record a check reads, a twin's and a mark included)."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    from hamlets.models import Commune
+
+    from .indicators.by_commune import CODE_HASH, TIMEOUT
+    from .models import CheckedFinding
+    from .versions import versions
+
+    commune_pks = list(commune_pks)
+    found_versions = versions(commune_pks)
+    settings_text = repr(
+        [
+            setting(name, None)
+            for name in (
+                "QUALITY_MAX_AGE",
+                "QUALITY_PROBATION_GRACE_DAYS",
+                "QUALITY_SECRETARY_GAP_DAYS",
+                "QUALITY_UNTOUCHED_DAYS",
+            )
+        ]
+    )
+    prefix = hashlib.sha256(f"{CODE_HASH}{settings_text}".encode()).hexdigest()[:10]
+    keys = {pk: f"quality:{prefix}:{day:%Y%m%d}:{pk}:{found_versions[pk]}" for pk in commune_pks}
+    cached = cache.get_many(list(keys.values()))
+    result = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [pk for pk in commune_pks if pk not in result]
+    if missing:
+        # Every commune (a cold province): no scope filter for the database to evaluate.
+        everything = len(missing) >= Commune.objects.count()
+        scope = None if everything else Commune.objects.filter(pk__in=missing)
+        fresh = {pk: {} for pk in missing}
+        marked = set(CheckedFinding.objects.filter(commune_id__in=missing).values_list("rule", "record_pk"))
+        for check in CHECKS:
+            for pk, commune, _detail in check.find(scope, day):
+                if commune in fresh and (check.key, pk) not in marked:
+                    fresh[commune][check.key] = fresh[commune].get(check.key, 0) + 1
+        cache.set_many({keys[pk]: counts for pk, counts in fresh.items()}, TIMEOUT)
+        result.update(fresh)
+    return result
+
+
+def totals(commune_pks, day):
+    """{check key: open findings} over these communes, every check listed."""
+    total = {check.key: 0 for check in CHECKS}
+    for counts in counts_by_commune(commune_pks, day).values():
+        for key, count in counts.items():
+            total[key] += count
+    return total
+
+
+def open_count(unit, day=None):
+    """How many findings of a reports Unit are open on `day` (today): the
+    dashboard's and the monthly summary's "N điểm cần kiểm tra"."""
+    from coverage_site.lib.dates import today
+
+    from .indicators import unit_communes
+
+    day = day or today()
+    return sum(totals(unit_communes(unit, day).values_list("pk", flat=True), day).values())
