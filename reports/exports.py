@@ -466,3 +466,21 @@ def render(summary_content, export_format, *, approved=None):
         if export_format == "pdf":
             return writer(summary_content, approved=approved)
         return writer(summary_content)
+
+
+def province_month_file(month, export_format):
+    """Every reporting unit's summary of a month as one workbook ("xlsx") or
+    one PDF ("pdf"), in Vietnamese (official documents): the approver's
+    download and the leaders' email attachment (reports/reminders.py)."""
+    from django.utils import translation
+
+    from . import summaries
+
+    with translation.override("vi"):
+        # The summaries only: the province's own figures are not part of these files.
+        units = [summary for _unit, summary in summaries.month_summaries(month)]
+        if export_format == "pdf":
+            approved = [s.approved_at if s.status == s.Status.APPROVED else None for s in units]
+            return as_province_pdf(list(zip(map(summaries.content_of, units), approved, strict=True)), month)
+        statuses = [str(s.get_status_display()) for s in units]
+        return as_province_xlsx(list(zip(map(summaries.content_of, units), statuses, strict=True)))

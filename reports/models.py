@@ -201,3 +201,61 @@ class CheckedFinding(models.Model):
 
     def __str__(self):
         return f"{self.rule} {self.record_pk}"
+
+
+class Subscription(models.Model):
+    """A leader who receives the approved province summary (PDF and XLSX)
+    by email when every unit's summary of a month is approved
+    (reports/reminders.py). Administrators add them; the link in each email
+    stops it."""
+
+    name = models.CharField(_("họ và tên"), max_length=200)
+    email = models.EmailField(_("thư điện tử"), unique=True)
+    active = models.BooleanField(_("đang nhận"), default=True)
+    created_at = models.DateTimeField(_("ngày đăng ký"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("người nhận báo cáo toàn tỉnh")
+        verbose_name_plural = _("người nhận báo cáo toàn tỉnh")
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class EmailOptOut(models.Model):
+    """An address that asked, through the link in an email, to receive no
+    more reminders of that kind."""
+
+    email = models.EmailField(_("thư điện tử"))
+    kind = models.CharField(_("loại thư"), max_length=30)
+    at = models.DateTimeField(_("lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("địa chỉ từ chối nhận thư")
+        verbose_name_plural = _("địa chỉ từ chối nhận thư")
+        constraints = [models.UniqueConstraint(fields=["email", "kind"], name="email_opt_out_key")]
+
+    def __str__(self):
+        return f"{self.email} ({self.kind})"
+
+
+class SentEmail(models.Model):
+    """One email sent by send_reminders: what about (`key`) and to whom, so a
+    second run the same day (or a month already delivered) sends nothing again."""
+
+    kind = models.CharField(_("loại thư"), max_length=30)
+    key = models.CharField(_("nội dung"), max_length=100)
+    recipient = models.EmailField(_("người nhận"))
+    sent_at = models.DateTimeField(_("lúc gửi"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("thư đã gửi")
+        verbose_name_plural = _("thư đã gửi")
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "recipient"], name="sent_email_key")]
+
+    def __str__(self):
+        return f"{self.kind} {self.key} → {self.recipient}"

@@ -380,14 +380,24 @@ def month_summaries(month):
     ]
 
 
+def due_date(month):
+    """The day by which a month's summary is due (SUMMARY_DUE_DAYS after its end)."""
+    return month_end(month) + datetime.timedelta(days=SUMMARY_DUE_DAYS)
+
+
+def is_overdue(summary, day=None):
+    """Not submitted (or returned) after its due date."""
+    open_states = (MonthlySummary.Status.DRAFT, MonthlySummary.Status.RETURNED)
+    return (day or today()) > due_date(summary.month) and summary.status in open_states
+
+
 def province_month(month):
     """Every unit that reports, with its summary status, for the province view."""
     end = month_end(month)
-    due = end + datetime.timedelta(days=SUMMARY_DUE_DAYS)
+    due = due_date(month)
     rows = []
     for unit, summary in month_summaries(month):
-        overdue = today() > due and summary.status in (MonthlySummary.Status.DRAFT, MonthlySummary.Status.RETURNED)
-        rows.append({"unit": unit, "summary": summary, "overdue": overdue})
+        rows.append({"unit": unit, "summary": summary, "overdue": is_overdue(summary)})
     province = compute(Unit("province", "all", ""), end)
     return {"month": month, "as_of": end, "due": due, "rows": rows, "indicators": province["indicators"]}
 

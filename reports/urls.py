@@ -14,6 +14,7 @@ urlpatterns = [
     path("quality/", quality_views.quality_home, name="quality_home"),
     path("quality/<str:kind>/<str:code>/", quality_views.quality_page, name="quality"),
     path("quality/<str:kind>/<str:code>/mark/", quality_views.quality_mark, name="quality_mark"),
+    path("email/stop/<str:token>/", views.email_stop, name="email_stop"),
     path("summaries/", views.summary_list, name="summary_list"),
     path(
         "summaries/all/<str:month>/export.<str:export_format>",

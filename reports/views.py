@@ -287,6 +287,33 @@ def goals_page(request, kind, code):
     return render(request, "reports/goals.html", context)
 
 
+# --- email -----------------------------------------------------------------------------------------
+
+
+def email_stop(request, token):
+    """The link at the foot of every email: stop that kind of email for that
+    address. No login (leaders may have no account); the token is signed.
+    A GET only asks (mail programs open links by themselves); a POST stops."""
+    from . import reminders
+    from .models import EmailOptOut
+
+    found = reminders.read_stop_token(token)
+    if found is None:
+        raise Http404
+    email, kind = found
+    stopped = EmailOptOut.objects.filter(email=email, kind=kind).exists()
+    if request.method == "POST":
+        EmailOptOut.objects.get_or_create(email=email, kind=kind)
+        if kind == reminders.PROVINCE:
+            from .models import Subscription
+
+            Subscription.objects.filter(email=email).update(active=False)
+        stopped = True
+    return render(
+        request, "reports/email_stop.html", {"email": email, "what": reminders.KINDS[kind], "stopped": stopped}
+    )
+
+
 # --- monthly summaries -----------------------------------------------------------------------------
 
 
@@ -422,24 +449,14 @@ def summary_export(request, kind, code, month, export_format):
 def summary_province_export(request, month, export_format):
     """Every reporting unit's summary of a month in one workbook or one PDF
     (the frozen copy of those approved), for the approver's meeting."""
-    from django.utils import translation
-
-    from . import exports, summaries
+    from . import exports
 
     if not can_see_unit(request.user, indicators.Unit("province", "all", "")):
         raise Http404
     month = _month_or_404(month)
     if export_format not in ("xlsx", "pdf"):
         raise Http404
-    with translation.override("vi"):
-        # The summaries only: the province's own figures are not part of these files.
-        units = [summary for _unit, summary in summaries.month_summaries(month)]
-        if export_format == "pdf":
-            approved = [s.approved_at if s.status == s.Status.APPROVED else None for s in units]
-            data = exports.as_province_pdf(list(zip(map(summaries.content_of, units), approved, strict=True)), month)
-        else:
-            statuses = [str(s.get_status_display()) for s in units]
-            data = exports.as_province_xlsx(list(zip(map(summaries.content_of, units), statuses, strict=True)))
+    data = exports.province_month_file(month, export_format)
     response = HttpResponse(data, content_type=exports.FORMATS[export_format][0])
     response["Content-Disposition"] = f'attachment; filename="bao-cao-ca-tinh-{month:%Y-%m}.{export_format}"'
     return response

@@ -60,6 +60,8 @@ class Command(BaseCommand):
                 user, _created = User.objects.get_or_create(username=username)
                 user.set_password(password)
                 user.is_staff = user.is_superuser = role == Role.ADMIN
+                # Reminders (send_reminders) go to this address; example.org receives nothing.
+                user.email = f"{username}@example.org"
                 user.save()
                 Profile.objects.update_or_create(
                     user=user,
