@@ -64,7 +64,12 @@ def _members(scope):
         .order_by()
         .values_list("member_id", flat=True)
     )
-    ids = set(residents[: ID_LIST_LIMIT + 1]) | set(attending[: ID_LIST_LIMIT + 1])
+    # Three checks read the same scope's members: the ids are read once and
+    # kept on the scope queryset for the length of one run of the checks.
+    ids = getattr(scope, "_quality_member_ids", None)
+    if ids is None:
+        ids = set(residents[: ID_LIST_LIMIT + 1]) | set(attending[: ID_LIST_LIMIT + 1])
+        scope._quality_member_ids = ids
     if len(ids) > ID_LIST_LIMIT:  # a large scope: one query the database plans as a whole
         return Member.objects.filter(Q(pk__in=residents) | Q(pk__in=attending))
     return Member.objects.filter(pk__in=sorted(ids))
@@ -223,11 +228,12 @@ def find_untouched_branch(scope, day):
     year_ago = day - datetime.timedelta(days=setting("QUALITY_UNTOUCHED_DAYS", 365))
     month_ago = day - datetime.timedelta(days=31)
     branches = _branches(scope, day)
-    in_scope = {} if scope is None else {"branch__commune__in": scope}
-    changed = _changed_after(Membership, month_ago, **in_scope).values_list("branch__commune_id", flat=True)
-    busy = set(changed.distinct())
-    changed = branches.filter(Exists(_changed_after(Branch, month_ago, id=OuterRef("pk"))))
-    busy |= set(changed.values_list("commune_id", flat=True))
+    # Busy communes: a branch of theirs or its memberships changed in the last
+    # month (looked up per branch through the history's indexes).
+    changed = Exists(_changed_after(Branch, month_ago, id=OuterRef("pk"))) | Exists(
+        _changed_after(Membership, month_ago, branch_id=OuterRef("pk"))
+    )
+    busy = set(branches.filter(changed).values_list("commune_id", flat=True).distinct())
     if not busy:
         return
     rows = (
