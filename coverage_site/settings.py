@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Where this request's reads go (the primary, or a read replica when one is set).
+    "coverage_site.replica.ReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -128,6 +130,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # commune's figures are a little faster, a province's 30-50 % slower.
         options += f" -c max_parallel_workers_per_gather={int(os.environ['PG_PARALLEL_WORKERS'])}"
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", options)
+# A PostgreSQL read replica for reporting pages (coverage_site/replica.py):
+# dashboards, drill-downs, trends, goals and the API read from it, except
+# for a browser that changed something in the last REPLICA_PIN_SECONDS.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", 30))
+DATABASE_ROUTERS = ["coverage_site.replica.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
