@@ -225,6 +225,30 @@ def goals_for(unit):
     return [g for g in goals if not g.unit_kind or (g.unit_kind, g.unit_code) in own]
 
 
+YEARS_SHOWN = 5  # the admissions table of the goals page: this year and the four before
+
+
+def admissions_by_year(unit, day, years=YEARS_SHOWN):
+    """[(year, Value)] for the last `years` years up to `day`'s (that one so
+    far): the year's admissions over the members at the end of the year before."""
+    from .indicators import compute_many_cached
+
+    first = day.year - years + 1
+    ends = {year: (year_end(year) if year < day.year else day) for year in range(first, day.year + 1)}
+    starts = {year: year_end(year - 1) for year in ends}
+    results = compute_many_cached(unit, sorted(set(ends.values()) | set(starts.values())))
+    return [
+        (
+            year,
+            Value(
+                results[ends[year]]["indicators"]["admissions_vs_target"]["numerator"],
+                results[starts[year]]["indicators"][ALL_MEMBERS]["denominator"],
+            ),
+        )
+        for year in sorted(ends, reverse=True)
+    ]
+
+
 def dates_for(goals, day):
     """Every date the goals' progress at `day` reads, oldest first."""
     return sorted({d for goal in goals for d in days_needed(goal, day)})

@@ -282,6 +282,7 @@ def goals_page(request, kind, code):
         "unit": unit,
         "as_of": day,
         "progress": goals.progress(unit, day, children=True),
+        "admissions_by_year": goals.admissions_by_year(unit, day),
         "query": urlencode({"as_of": f"{day:%d/%m/%Y}"}),
     }
     return render(request, "reports/goals.html", context)

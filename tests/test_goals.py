@@ -212,3 +212,21 @@ def test_editing_a_goal_shows_on_the_next_dashboard_view(client, viewer):
     goal.active = False
     goal.save()
     assert "Mọi thôn, tổ dân phố có chi bộ" not in client.get(url).content.decode()
+
+
+def test_admissions_are_counted_per_unit_and_year(client, viewer):
+    from reports.goals import admissions_by_year
+    from reports.indicators import compute
+
+    ql = get_unit("district", "QL")
+    rows = dict(admissions_by_year(ql, NOV))
+    assert sorted(rows) == [2012, 2013, 2014, 2015, 2016]
+    # 2016 so far: the admissions from 1 January to 10 November over the members on 31/12/2015.
+    assert (rows[2016].numerator, rows[2016].denominator) == (87, 3839)
+    whole_2015 = compute(ql, datetime.date(2015, 12, 31))["indicators"]["admissions_vs_target"]["numerator"]
+    members_2014 = compute(ql, datetime.date(2014, 12, 31))["indicators"]["members_elderly"]["denominator"]
+    assert (rows[2015].numerator, rows[2015].denominator) == (whole_2015, members_2014) == (56, 3763)
+    client.force_login(viewer)
+    html = client.get(reverse("reports:goals", args=["district", "QL"]) + "?as_of=10/11/2016").content.decode()
+    table = html[html.index('class="by-year"') :]
+    assert "<td>87</td><td>3.839</td><td>2,3%</td>" in table
