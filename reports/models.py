@@ -259,3 +259,31 @@ class SentEmail(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.key} → {self.recipient}"
+
+
+class CommuneMonthEnd(models.Model):
+    """A commune's figures at a month end (the "figures" part of
+    reports/indicators/by_commune.py's entry), kept in a table of their own
+    so that trends over years and cold dashboards read them instead of every
+    member: valid while the commune's data version is `version`, recomputed
+    when it has moved on (any change to what the commune's figures read) or
+    the code that computes them changed (`token`).
+
+    The payload is the cache's (a pickle of plain dicts and lists), written
+    and read only by by_commune.py."""
+
+    commune = models.ForeignKey("hamlets.Commune", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    area = models.CharField(max_length=40, blank=True)
+    version = models.BigIntegerField()
+    # The code and at-risk settings that computed it (a deployment or a new setting makes it stale).
+    token = models.CharField(max_length=80)
+    payload = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("số liệu cuối tháng của xã")
+        verbose_name_plural = _("số liệu cuối tháng của xã")
+        constraints = [models.UniqueConstraint(fields=["commune", "day", "area"], name="commune_month_end_key")]
+
+    def __str__(self):
+        return f"{self.commune_id} {self.day} {self.area}"

@@ -16,6 +16,7 @@ import time
 
 from django.core.cache import cache
 
+from . import month_ends
 from .catalogue import at_risk_settings
 from .states import Snapshot, StateReader
 
@@ -134,6 +135,14 @@ def _cached(communes_by_day, area, part, remember=False):
     found = cache.get_many(list(keys.values()))
     stored = {pk: found.get(key, {}) for pk, key in keys.items()}
     missing = [(pk, day) for day, pks in communes_by_day.items() for pk in pks if day.isoformat() not in stored[pk]]
+    if missing and part == "figures":
+        # Month ends not in the cache may be in the table of stored month ends.
+        kept = month_ends.read([m for m in missing if month_ends.is_month_end(m[1])], area, version_of)
+        if kept:
+            for (pk, day), figures in kept.items():
+                stored[pk] = {**stored[pk], day.isoformat(): figures}
+            cache.set_many({keys[pk]: stored[pk] for pk in {pk for pk, _day in kept}}, TIMEOUT)
+            missing = [m for m in missing if m not in kept]
     if missing:
         changed = {pk for pk, _day in missing}
         fresh = read_figures(changed, sorted({day for _pk, day in missing}), area)
@@ -146,6 +155,11 @@ def _cached(communes_by_day, area, part, remember=False):
             stored_other[pk] = {**stored_other[pk], day.isoformat(): fresh[(pk, day)][other]}
         writes = {keys[pk]: stored[pk] for pk in changed} | {other_keys[pk]: stored_other[pk] for pk in changed}
         cache.set_many(writes, TIMEOUT)  # one statement with the database cache (coverage_site/lib/cache.py)
+        month_ends.write(
+            {(pk, day): fresh[(pk, day)]["figures"] for pk, day in missing if month_ends.is_month_end(day)},
+            area,
+            version_of,
+        )
         if remember:
             _remember_dates({day for _pk, day in missing}, area)
     by_day = {day: {pk: stored[pk][day.isoformat()] for pk in pks} for day, pks in communes_by_day.items()}

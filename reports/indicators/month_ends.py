@@ -1,0 +1,77 @@
+"""Stored month ends (reports.models.CommuneMonthEnd): each commune's figures
+at the end of each month, kept in a table beside the cache, valid while the
+commune's data version and the computing code are those they were made with.
+
+by_commune.py reads them for month ends missing from the cache and writes
+every month end it computes, so a trend over years after a cache flush, or a
+cold dashboard of many communes, reads rows instead of every member; a change
+in a commune makes its rows stale (its version moves on) and they are
+recomputed when next read.
+"""
+
+import datetime
+import pickle
+
+from django.db import IntegrityError, transaction
+
+
+def is_month_end(day):
+    return (day + datetime.timedelta(days=1)).day == 1
+
+
+def _token():
+    from .by_commune import CODE_HASH
+    from .catalogue import at_risk_settings
+
+    return f"{CODE_HASH}:{'-'.join(str(v) for v in at_risk_settings().values())}"
+
+
+def read(pairs, area, version_of):
+    """{(commune pk, day): figures part} of the stored month ends among
+    `pairs` that are still valid (same data version, same code)."""
+    from reports.models import CommuneMonthEnd
+
+    if not pairs:
+        return {}
+    wanted = set(pairs)
+    rows = CommuneMonthEnd.objects.filter(
+        commune_id__in={pk for pk, _day in wanted},
+        day__in={day for _pk, day in wanted},
+        area=area or "",
+        token=_token(),
+    ).values_list("commune_id", "day", "version", "payload")
+    return {
+        (pk, day): pickle.loads(bytes(payload))  # noqa: S301 - written by write() below, never from outside
+        for pk, day, version, payload in rows
+        if (pk, day) in wanted and version == version_of[pk]
+    }
+
+
+def write(figures_by_pair, area, version_of):
+    """Store these freshly computed month ends (replacing stale rows)."""
+    from reports.models import CommuneMonthEnd
+
+    if not figures_by_pair:
+        return
+    token = _token()
+    rows = [
+        CommuneMonthEnd(
+            commune_id=pk,
+            day=day,
+            area=area or "",
+            version=version_of[pk],
+            token=token,
+            payload=pickle.dumps(figures, protocol=pickle.HIGHEST_PROTOCOL),
+        )
+        for (pk, day), figures in figures_by_pair.items()
+    ]
+    try:
+        with transaction.atomic():
+            CommuneMonthEnd.objects.filter(
+                commune_id__in={pk for pk, _day in figures_by_pair},
+                day__in={day for _pk, day in figures_by_pair},
+                area=area or "",
+            ).delete()
+            CommuneMonthEnd.objects.bulk_create(rows, batch_size=500)
+    except IntegrityError:
+        pass  # another process stored the same month ends at the same moment: theirs are as good

@@ -1,0 +1,129 @@
+"""Stored month ends (reports/indicators/month_ends.py): each commune's
+figures at each month end kept in a table, read when the cache has lost them,
+recomputed for exactly the communes whose data changed, and always equal to
+a fresh computation."""
+
+import datetime
+import random
+
+import pytest
+from django.core.cache import cache
+
+from hamlets.models import Commune, Member, Membership, VillageHead
+from reports import versions
+from reports.dashboards import recent_month_ends
+from reports.indicators import by_commune, get_unit
+from reports.models import CommuneMonthEnd
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.date(2016, 11, 10)
+
+
+@pytest.fixture
+def reads(monkeypatch, registry):
+    """(commune codes, dates) of every computation from the states."""
+    versions._pending.__dict__.clear()  # the data set's own writes never commit in a test
+    calls = []
+    real = by_commune.read_figures
+
+    def spy(commune_pks, days, area):
+        codes = sorted(Commune.objects.filter(pk__in=commune_pks).values_list("code", flat=True))
+        calls.append((codes, sorted(days)))
+        return real(commune_pks, days, area)
+
+    monkeypatch.setattr(by_commune, "read_figures", spy)
+    return calls
+
+
+def province_trend():
+    days = recent_month_ends(DAY, 12)
+    return by_commune.unit_figures(get_unit("province", "all"), days), days
+
+
+def test_month_ends_are_stored_and_read_back_when_the_cache_is_gone(reads):
+    _figures, days = province_trend()
+    assert reads == [(["C1", "C2", "C3"], days)]
+    assert CommuneMonthEnd.objects.count() == 3 * 12
+    cache.clear()  # a flushed Redis, an evicted entry
+    province_trend()
+    assert len(reads) == 1  # nothing computed again
+
+
+def test_a_change_recomputes_its_own_communes_month_ends_only(reads, django_capture_on_commit_callbacks):
+    province_trend()
+    member = Member.objects.get(code="M4")  # lives in C3
+    member.official_on = None
+    member.admitted_on = datetime.date(2016, 6, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        member.save()
+    cache.clear()
+    reads.clear()
+    _figures, days = province_trend()
+    assert [codes for codes, _days in reads] == [["C3"]]
+    assert reads[0][1] == days
+
+
+def test_a_changed_formula_or_setting_makes_them_stale(reads, settings):
+    province_trend()
+    cache.clear()
+    settings.AT_RISK_MIN_FULL_MEMBERS = 4
+    province_trend()
+    assert len(reads) == 2
+
+
+def edit_at_random(rng):
+    """One edit that changes figures, keeping the database's own rules."""
+    kind = rng.choice(["official", "leave", "reinforcing", "head"])
+    if kind == "official":
+        member = rng.choice(list(Member.objects.all()))
+        member.official_on = rng.choice([None, member.admitted_on + datetime.timedelta(days=rng.randint(0, 900))])
+        member.save()
+    elif kind == "leave":
+        membership = rng.choice(list(Membership.objects.all()))
+        if membership.left_on:
+            membership.left_on, membership.left_reason = None, ""
+        else:
+            membership.left_on = membership.joined_on + datetime.timedelta(days=rng.randint(1, 9000))
+            membership.left_reason = rng.choice(["transferred", "deceased", "removed"])
+        membership.save()
+    elif kind == "reinforcing":
+        membership = rng.choice(list(Membership.objects.all()))
+        membership.reinforcing = not membership.reinforcing
+        membership.save()
+    else:
+        head = rng.choice(list(VillageHead.objects.all()))
+        head.term_end = rng.choice([None, head.term_start + datetime.timedelta(days=rng.randint(1, 1500))])
+        head.save()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_stored_month_ends_equal_a_fresh_computation_after_random_edits(
+    reads, seed, django_capture_on_commit_callbacks
+):
+    rng = random.Random(seed)
+    for _step in range(12):
+        province_trend()  # the trend is read between edits, as people do
+        with django_capture_on_commit_callbacks(execute=True):
+            edit_at_random(rng)
+    cache.clear()
+    stored, days = province_trend()
+    pks = set(Commune.objects.values_list("pk", flat=True))
+    fresh = _fresh(pks, days)  # from the states, bypassing cache and table
+    for day in days:
+        for pk in stored[day].entries:
+            assert stored[day].entries[pk] == fresh[(pk, day)]["figures"], (pk, day)
+
+
+def _fresh(pks, days):
+    """What by_commune.read_figures computes, without the test's spy."""
+    from reports.indicators.by_commune import _entry
+    from reports.indicators.states import Snapshot, StateReader
+
+    reader = StateReader(Commune.objects.filter(pk__in=pks), days, None)
+    found = {}
+    for day in reader.days:
+        snapshot = Snapshot(None, day, None, reader=reader)
+        figures = snapshot.per_commune()
+        for pk in pks:
+            found[(pk, day)] = _entry(snapshot, pk, figures)
+    return found
