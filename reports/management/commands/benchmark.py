@@ -201,6 +201,15 @@ class Command(BaseCommand):
             assert response.status_code == 200, response.status_code
 
         def trend_cold():
+            # Nothing kept anywhere: neither the cache nor the stored month ends.
+            from reports.models import CommuneMonthEnd
+
+            cache.clear()
+            CommuneMonthEnd.objects.all().delete()
+            get("/dashboard/province/all/trend/")
+
+        def trend_stored():
+            # The cache lost (a flush, an eviction); the stored month ends remain.
             cache.clear()
             get("/dashboard/province/all/trend/")
 
@@ -223,7 +232,10 @@ class Command(BaseCommand):
             return time.perf_counter() - start  # the view only, not the edit
 
         def cold():
+            from reports.models import CommuneMonthEnd
+
             cache.clear()
+            CommuneMonthEnd.objects.all().delete()
             get("/dashboard/province/all/")
 
         commune = Commune.objects.filter(hamlets__isnull=False).order_by("code").first()
@@ -253,5 +265,6 @@ class Command(BaseCommand):
             ("page: province dashboard, right after one edit", after_one_edit),
             ("page: province dashboard, restated", lambda: get("/dashboard/province/all/", view="restated")),
             ("page: province 12-month trend, empty cache", trend_cold),
+            ("page: province 12-month trend, empty cache, stored month ends", trend_stored),
             ("page: province 12-month trend, cached month ends", lambda: get("/dashboard/province/all/trend/")),
         ]
