@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coverage_site.lib.dates import today
-from hamlets.permissions import can_edit, home_unit, require_editor, visible_communes
+from hamlets.permissions import can_edit, require_editor, visible_communes
 
 from . import quality, versions
 from .indicators import unit_communes
 from .models import CheckedFinding
-from .views import unit_or_404
+from .views import to_own_unit, unit_or_404
 
 REASON_MAX = 1000
 
@@ -27,8 +27,7 @@ def scope_of(unit, day):
 
 @login_required
 def quality_home(request):
-    kind, code = home_unit(request.user) or ("province", "all")
-    return redirect("reports:quality", kind=kind, code=code)
+    return to_own_unit(request, "reports:quality")
 
 
 @login_required

@@ -66,13 +66,18 @@ def page_arguments(request):
     return as_of_from(request), area
 
 
+def to_own_unit(request, view_name):
+    """Redirect to a unit page of the user's own unit: the province for
+    provincial roles, a clerk's own district or commune. The date and area
+    asked for go along."""
+    kind, code = home_unit(request.user) or ("province", "all")
+    target = reverse(view_name, kwargs={"kind": kind, "code": code})
+    return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
+
+
 @login_required
 def dashboard_home(request):
-    """The province for provincial roles; a clerk's own district or commune."""
-    kind, code = home_unit(request.user) or ("province", "all")
-    target = reverse("reports:dashboard", kwargs={"kind": kind, "code": code})
-    # The date and area asked for go along.
-    return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
+    return to_own_unit(request, "reports:dashboard")
 
 
 @login_required
@@ -267,10 +272,7 @@ def drill_down(request, kind, code, key):
 
 @login_required
 def goals_home(request):
-    """The goals of the user's own unit (the province for provincial roles)."""
-    kind, code = home_unit(request.user) or ("province", "all")
-    target = reverse("reports:goals", kwargs={"kind": kind, "code": code})
-    return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
+    return to_own_unit(request, "reports:goals")
 
 
 @login_required
