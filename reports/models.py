@@ -148,6 +148,14 @@ class Goal(models.Model):
         return self.title
 
     @property
+    def measure_title(self):
+        """What the goal measures, in the active language."""
+        from .indicators import INDICATOR_BY_KEY
+
+        indicator = INDICATOR_BY_KEY.get(self.measure)
+        return indicator.title if indicator else self.get_measure_display()
+
+    @property
     def level_ratio(self):
         """The level as a ratio (the `percent` filter writes it)."""
         return float(self.level) / 100
