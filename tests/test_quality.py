@@ -297,3 +297,20 @@ def test_the_clerks_home_lists_the_records_to_check(client, district_case):
     assert "Quá hạn công nhận chính thức" in listed
     assert reverse("reports:quality", args=["district", "D1"]) + "?check=overdue_probation" in listed
     assert f'<span class="badge bad">{count["overdue_probation"]}</span>' in listed
+
+
+@pytest.mark.parametrize("limit", [20_000, 0], ids=["as ids", "as a subquery"])
+def test_a_communes_checks_read_its_residents_and_the_members_attending_from_elsewhere(place, monkeypatch, limit):
+    from hamlets.models import Commune
+
+    monkeypatch.setattr(quality, "ID_LIST_LIMIT", limit)
+    commune, _hamlet, branch = place
+    resident = person(place, "Dự Bị Ở Xã", admitted_on=D(2025, 1, 1), official=False)
+    elsewhere = f.hamlet(f.commune(code="QB", name="Xã Bên"), code="QB-H1")
+    visitor = f.member(elsewhere, full_name="Dự Bị Xã Bên", admitted_on=D(2025, 1, 1), official=False)
+    f.join(visitor, branch)  # lives in QB, attends QA's branch
+    outsider = f.member(elsewhere, full_name="Người Xã Bên", admitted_on=D(2025, 1, 1), official=False)
+    f.join(outsider, f.branch(elsewhere.commune, [elsewhere], code="QB-B1"))
+    scope = Commune.objects.filter(pk=commune.pk)
+    found_here = {pk for pk, _c, _d in quality.CHECK_BY_KEY["overdue_probation"].find(scope, DAY)}
+    assert found_here == {resident.pk, visitor.pk}
