@@ -163,3 +163,11 @@ def test_the_stop_link_cannot_be_forged(client, people):
     token = reminders.stop_link("clerk_ql@example.org", reminders.OVERDUE).rsplit("/stop/", 1)[1].strip("/")
     assert client.get(reverse("reports:email_stop", args=[token])).status_code == 200
     assert client.get(reverse("reports:email_stop", args=[token[:-2] + "xx"])).status_code == 404
+
+
+def test_a_date_it_cannot_read_stops_the_command_and_sends_nothing(people):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Ngày không hợp lệ"):
+        call_command("send_reminders", date="31/02/2016", stdout=io.StringIO())
+    assert mail.outbox == [] and not SentEmail.objects.exists()

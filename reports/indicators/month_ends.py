@@ -65,13 +65,13 @@ def write(figures_by_pair, area, version_of):
         )
         for (pk, day), figures in figures_by_pair.items()
     ]
+    by_day = {}
+    for pk, day in figures_by_pair:
+        by_day.setdefault(day, set()).add(pk)
     try:
         with transaction.atomic():
-            CommuneMonthEnd.objects.filter(
-                commune_id__in={pk for pk, _day in figures_by_pair},
-                day__in={day for _pk, day in figures_by_pair},
-                area=area or "",
-            ).delete()
+            for day, pks in by_day.items():  # exactly the rows replaced: one statement per date
+                CommuneMonthEnd.objects.filter(commune_id__in=pks, day=day, area=area or "").delete()
             CommuneMonthEnd.objects.bulk_create(rows, batch_size=500)
     except IntegrityError:
         pass  # another process stored the same month ends at the same moment: theirs are as good
