@@ -291,6 +291,11 @@ AT_RISK_ELDERLY_SHARE = float(os.environ.get("AT_RISK_ELDERLY_SHARE", 0.5))
 AT_RISK_ADMISSION_YEARS = int(os.environ.get("AT_RISK_ADMISSION_YEARS", 5))
 ELDERLY_AGE = 60
 SUMMARY_DUE_DAYS = int(os.environ.get("SUMMARY_DUE_DAYS", 10))
+
+# How the whole installation (`province:all`) is named: with one province,
+# and with several (reports/indicators/units.py).
+PROVINCE_NAME = os.environ.get("PROVINCE_NAME", "Toàn tỉnh")
+NATIONAL_NAME = os.environ.get("NATIONAL_NAME", "Toàn quốc")
 # Data-quality checks (reports/quality.py): a probationary member is a finding
 # this many days after the 12 months of probation.
 QUALITY_PROBATION_GRACE_DAYS = int(os.environ.get("QUALITY_PROBATION_GRACE_DAYS", 30))

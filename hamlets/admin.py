@@ -57,6 +57,13 @@ class AreaTypeAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+@admin.register(models.Province)
+class ProvinceAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "established_on", "dissolved_on"]
+    list_filter = [ActiveOnTodayFilter]
+    search_fields = ["code"]
+
+
 @admin.register(models.District)
 class DistrictAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["code", "name", "established_on", "dissolved_on"]
@@ -66,9 +73,9 @@ class DistrictAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 @admin.register(models.Commune)
 class CommuneAdmin(FoldedSearchMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "district", "established_on", "dissolved_on"]
-    list_filter = [ActiveOnTodayFilter, "district"]
-    list_select_related = ["district"]
+    list_display = ["code", "name", "district", "province", "established_on", "dissolved_on"]
+    list_filter = [ActiveOnTodayFilter, "province", "district"]
+    list_select_related = ["district", "province"]
     search_fields = ["code"]
 
 
@@ -191,7 +198,7 @@ class CandidateAdmin(NoDeleteMixin, FoldedSearchMixin, admin.ModelAdmin):
 
 @admin.register(models.Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "district", "commune"]
-    list_filter = ["role"]
-    list_select_related = ["user", "district", "commune"]
-    autocomplete_fields = ["district", "commune"]
+    list_display = ["user", "role", "province", "district", "commune"]
+    list_filter = ["role", "province"]
+    list_select_related = ["user", "province", "district", "commune"]
+    autocomplete_fields = ["province", "district", "commune"]

@@ -39,6 +39,7 @@ class Reorganisation(models.Model):
         HAMLET = "hamlet", _("thôn, xóm")
         COMMUNE = "commune", _("xã")
         DISTRICT = "district", _("huyện")
+        PROVINCE = "province", _("tỉnh")
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("chưa áp dụng")
@@ -88,6 +89,8 @@ class LineageLink(models.Model):
     to_commune = models.ForeignKey("Commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     from_district = models.ForeignKey("District", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_district = models.ForeignKey("District", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_province = models.ForeignKey("Province", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_province = models.ForeignKey("Province", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     from_branch = models.ForeignKey("Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_branch = models.ForeignKey("Branch", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     whole = models.BooleanField(_("toàn bộ"), default=True)
@@ -105,13 +108,13 @@ class LineageLink(models.Model):
     def __str__(self):
         ends = [
             getattr(self, f"{side}_{level}")
-            for level in ("hamlet", "commune", "district", "branch")
+            for level in ("hamlet", "commune", "district", "province", "branch")
             for side in ("from", "to")
         ]
         return " → ".join(str(end) for end in ends if end is not None)
 
     def ends(self, level):
-        """(predecessor, successor) of a level: hamlet, commune, district, branch."""
+        """(predecessor, successor) of a level: hamlet, commune, district, province, branch."""
         return getattr(self, f"from_{level}"), getattr(self, f"to_{level}")
 
 
@@ -120,7 +123,10 @@ class ParentChange(models.Model):
     the record held next (the next change's old parent, or its foreign key).
 
     The child is one of hamlet (commune), branch (commune), commune
-    (district, possibly none) and member (residence hamlet, possibly none)."""
+    (district, possibly none; or province, never none) and member (residence
+    hamlet, possibly none). A commune's row is a change of province when
+    `old_province` is set, else a change of district: the 2025 reform moved
+    communes out of their district and into a merged province on the same day."""
 
     event = models.ForeignKey(Reorganisation, null=True, blank=True, on_delete=models.CASCADE, related_name="moves")
     changed_on = models.DateField(_("ngày"))
@@ -131,6 +137,7 @@ class ParentChange(models.Model):
     old_commune = models.ForeignKey("Commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     old_district = models.ForeignKey("District", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     old_hamlet = models.ForeignKey("Hamlet", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    old_province = models.ForeignKey("Province", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     history = HistoricalRecords()
 
@@ -148,7 +155,13 @@ class ParentChange(models.Model):
                     | Q(hamlet__isnull=True, branch__isnull=True, commune__isnull=True, member__isnull=False)
                 ),
                 name="parent_change_one_child",
-            )
+            ),
+            # A change of province is a commune's, and remembers nothing else.
+            models.CheckConstraint(
+                condition=Q(old_province__isnull=True)
+                | Q(commune__isnull=False, old_district__isnull=True, old_commune__isnull=True),
+                name="parent_change_province_of_commune",
+            ),
         ]
         indexes = [
             models.Index(fields=["hamlet", "changed_on"]),

@@ -95,6 +95,21 @@ class AreaType(models.Model):
         return self.name
 
 
+class Province(Unit):
+    """A province (tỉnh, thành phố trực thuộc trung ương). An installation
+    holds one province or several; with one, no province row is needed and
+    nothing shows a province level (reports/indicators/units.py). Communes
+    belong to a province by a dated parent (Commune.province, hamlets/lineage.py),
+    so the 2025 province mergers keep each province's past."""
+
+    history = HistoricalRecords()
+
+    class Meta(Unit.Meta):
+        verbose_name = _("tỉnh")
+        verbose_name_plural = _("tỉnh, thành phố")
+        constraints = [period_constraint("province_period", "established_on", "dissolved_on")]
+
+
 class District(Unit):
     history = HistoricalRecords()
 
@@ -107,6 +122,11 @@ class District(Unit):
 class Commune(Unit):
     district = models.ForeignKey(
         District, verbose_name=_("huyện"), null=True, blank=True, on_delete=models.PROTECT, related_name="communes"
+    )
+    # None in a one-province installation. A district's province is that of
+    # its communes (districts never straddled provinces).
+    province = models.ForeignKey(
+        Province, verbose_name=_("tỉnh"), null=True, blank=True, on_delete=models.PROTECT, related_name="communes"
     )
 
     objects = CommuneQuerySet.as_manager()
@@ -468,13 +488,15 @@ class Profile(models.Model):
     """A personal account's role and scope (domain.md, "Who uses it").
 
     District staff have a district, or a commune for a commune-scoped account;
-    the provincial roles and administrators see the whole province.
+    the provincial roles see one province when `province` is set, else the
+    whole installation (a national viewer); administrators see everything.
     """
 
     user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="profile")
     role = models.CharField(_("vai trò"), max_length=30, choices=Role.choices)
     district = models.ForeignKey(District, verbose_name=_("huyện"), null=True, blank=True, on_delete=models.PROTECT)
     commune = models.ForeignKey(Commune, verbose_name=_("xã"), null=True, blank=True, on_delete=models.PROTECT)
+    province = models.ForeignKey(Province, verbose_name=_("tỉnh"), null=True, blank=True, on_delete=models.PROTECT)
 
     class Meta:
         verbose_name = _("phân quyền tài khoản")
@@ -483,7 +505,12 @@ class Profile(models.Model):
             models.CheckConstraint(
                 condition=~Q(role="district_staff") | Q(district__isnull=False) | Q(commune__isnull=False),
                 name="profile_staff_has_scope",
-            )
+            ),
+            # A province limits the provincial roles only.
+            models.CheckConstraint(
+                condition=Q(province__isnull=True) | Q(role__in=["provincial_viewer", "provincial_approver"]),
+                name="profile_province_of_provincial_role",
+            ),
         ]
 
     def __str__(self):

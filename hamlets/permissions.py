@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from .models import Commune, Role
+from .placement import ever_under_q
 
 
 def role_of(user):
@@ -23,7 +24,12 @@ def visible_communes(user):
     accounts without a role)."""
     role = role_of(user)
     if role in READ_ALL:
-        return Commune.objects.all()
+        province_id = own_province_id(user)
+        if province_id is None:
+            return Commune.objects.all()
+        # Every commune that was ever in the province: after a merger its
+        # officials still read the predecessors' past.
+        return Commune.objects.filter(ever_under_q("commune_province", [province_id]))
     if role == Role.DISTRICT_STAFF:
         profile = user.profile
         if profile.commune_id:
@@ -31,8 +37,6 @@ def visible_communes(user):
         # Every commune that was ever in the district (dated parents): after
         # the district is abolished its staff still read its past; they edit
         # only what its communes hold today (ScopedQuerySet.held_by).
-        from .placement import ever_under_q
-
         return Commune.objects.filter(ever_under_q("commune", [profile.district_id]))
     return Commune.objects.none()
 
@@ -40,9 +44,18 @@ def visible_communes(user):
 READ_ALL = (Role.ADMIN, Role.PROVINCIAL_VIEWER, Role.PROVINCIAL_APPROVER)
 
 
+def own_province_id(user):
+    """The province a provincial account is limited to, or None (the whole
+    installation: a national viewer, an administrator, any provincial
+    account of a one-province installation)."""
+    if role_of(user) in (Role.PROVINCIAL_VIEWER, Role.PROVINCIAL_APPROVER):
+        return user.profile.province_id
+    return None
+
+
 def sees_everything(user):
-    """Whether `user` reads the whole province (no scope filter is needed)."""
-    return role_of(user) in READ_ALL
+    """Whether `user` reads the whole installation (no scope filter is needed)."""
+    return role_of(user) in READ_ALL and own_province_id(user) is None
 
 
 def role_label(user):
@@ -105,10 +118,27 @@ def home_unit(user):
     return "district", profile.district.code
 
 
+def top_unit(user):
+    """(kind, code) of the widest unit `user` reads: a clerk's own unit, a
+    provincial account's province, else the whole installation."""
+    if own_province_id(user) is not None:
+        return "province", user.profile.province.code
+    return home_unit(user) or ("province", "all")
+
+
 def can_see_unit(user, unit):
     """Whether `user` may read the figures of a reports Unit."""
     if sees_everything(user):
         return True
+    province_id = own_province_id(user)
+    if province_id is not None:
+        if unit.kind == "province":
+            return unit.pk == province_id
+        # A district is theirs when one of its communes ever was in the province.
+        communes = visible_communes(user)
+        if unit.kind == "district":
+            return communes.filter(ever_under_q("commune", [unit.pk])).exists()
+        return communes.filter(pk=unit.pk).exists()
     if role_of(user) != Role.DISTRICT_STAFF:
         return False
     profile = user.profile

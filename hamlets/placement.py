@@ -9,13 +9,25 @@ from django.db.models import Exists, OuterRef, Q
 
 from .lineage import ParentChange
 
-# child model name -> (ParentChange field of the child, field of the old parent, parent foreign key of the child)
+# kind -> (ParentChange field of the child, field of the old parent, parent foreign key of the child);
+# the kind is the child's model name, but for a commune's province ("commune_province").
 CHILDREN = {
     "hamlet": ("hamlet", "old_commune", "commune_id"),
     "branch": ("branch", "old_commune", "commune_id"),
     "commune": ("commune", "old_district", "district_id"),
+    "commune_province": ("commune", "old_province", "province_id"),
     "member": ("member", "old_hamlet", "residence_hamlet_id"),
 }
+
+
+def changes_of(kind):
+    """The ParentChange rows of one kind: a commune's rows are changes of
+    province when `old_province` is set, else changes of district."""
+    if kind == "commune_province":
+        return ParentChange.objects.filter(old_province__isnull=False)
+    if kind == "commune":
+        return ParentChange.objects.filter(old_province__isnull=True)
+    return ParentChange.objects.all()
 
 
 def parent_at(current, changes, day):
@@ -37,7 +49,8 @@ class Placement:
         self.current = dict(current)
         self.changes = {}
         rows = (
-            ParentChange.objects.filter(**{f"{child}_id__in": list(self.current)})
+            changes_of(kind)
+            .filter(**{f"{child}_id__in": list(self.current)})
             .order_by("changed_on", "pk")
             .values_list(f"{child}_id", "changed_on", f"{old}_id")
         )
@@ -87,17 +100,26 @@ def ever_under_filter(kind, parents, prefix=""):
         return here
     if len(moved) <= MOVED_IDS_INLINE:
         return here | Q(**{f"{prefix}pk__in": moved})
-    model = {"hamlet": models.Hamlet, "branch": models.Branch, "commune": models.Commune, "member": models.Member}[kind]
+    model = {"hamlet": models.Hamlet, "branch": models.Branch, "member": models.Member}.get(kind, models.Commune)
     return Q(**{f"{prefix}pk__in": model.objects.filter(ever_under_q(kind, parents)).values("pk")})
 
 
 def communes_of_district(district_id, day):
     """Pks of the communes in the district on `day` (active or not)."""
+    return _communes_under("commune", district_id, day)
+
+
+def communes_of_province(province_id, day):
+    """Pks of the communes in the province on `day` (active or not)."""
+    return _communes_under("commune_province", province_id, day)
+
+
+def _communes_under(kind, parent_id, day):
     from .models import Commune
 
-    candidates = Commune.objects.filter(ever_under_q("commune", [district_id]))
-    placement = Placement.of(candidates, "commune")
-    return [pk for pk in placement.current if placement.at(pk, day) == district_id]
+    candidates = Commune.objects.filter(ever_under_q(kind, [parent_id]))
+    placement = Placement.of(candidates, kind)
+    return [pk for pk in placement.current if placement.at(pk, day) == parent_id]
 
 
 def district_of_communes(commune_ids, day):
@@ -105,6 +127,14 @@ def district_of_communes(commune_ids, day):
     from .models import Commune
 
     placement = Placement.of(Commune.objects.filter(pk__in=list(commune_ids)), "commune")
+    return {pk: placement.at(pk, day) for pk in placement.current}
+
+
+def province_of_communes(commune_ids, day):
+    """{commune pk: its province pk (or None, one-province installations) on `day`}."""
+    from .models import Commune
+
+    placement = Placement.of(Commune.objects.filter(pk__in=list(commune_ids)), "commune_province")
     return {pk: placement.at(pk, day) for pk in placement.current}
 
 

@@ -36,6 +36,9 @@ with a message naming the record, and nothing is written):
   successor on the date; the predecessors close.
 * district dissolve (2025: districts abolished): the district closes and its
   communes leave it on the date.
+* province merge (2025: 63 provinces became 34): every commune of the
+  predecessors (past ones too) moves to the successor province on the date;
+  the predecessors close. A province is dissolved only once it holds no commune.
 * establish, dissolve, rename and move of a unit itself.
 
 Everything written is journalled in `applied_changes`; `undo` reverses the
@@ -53,16 +56,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .lineage import LineageLink, ParentChange, Reorganisation
-from .models import Branch, BranchSecretary, Commune, District, Hamlet, Member, Membership, VillageHead
+from .models import Branch, BranchSecretary, Commune, District, Hamlet, Member, Membership, Province, VillageHead
 from .placement import CHILDREN
 
-LEVEL_MODELS = {"hamlet": Hamlet, "commune": Commune, "district": District}
+LEVEL_MODELS = {"hamlet": Hamlet, "commune": Commune, "district": District, "province": Province}
 JOURNAL_MODELS = {
     model._meta.model_name: model
     for model in (
         Hamlet,
         Commune,
         District,
+        Province,
         Branch,
         Member,
         Membership,
@@ -76,6 +80,7 @@ SUPPORTED = {
     "hamlet": {"establish", "dissolve", "merge", "split", "move", "rename"},
     "commune": {"establish", "dissolve", "merge", "move", "rename"},
     "district": {"establish", "dissolve", "rename"},
+    "province": {"establish", "dissolve", "merge", "rename"},
 }
 
 
@@ -140,14 +145,15 @@ class Journal:
         obj.save()
         return obj
 
-    def move(self, obj, parent_field, new_parent, on):
-        """Give `obj` a new parent from `on`, remembering the old one (dated parents)."""
-        kind = obj._meta.model_name
-        old_field = CHILDREN[kind][1]  # the ParentChange field remembering the parent before
+    def move(self, obj, parent_field, new_parent, on, kind=None):
+        """Give `obj` a new parent from `on`, remembering the old one (dated
+        parents); `kind` as in placement.CHILDREN, the model's name by default."""
+        kind = kind or obj._meta.model_name
+        child, old_field = CHILDREN[kind][:2]  # the ParentChange fields of the child and of the parent before
         old = getattr(obj, parent_field)
         if old == new_parent:
             return
-        self.create(ParentChange(event=self.event, changed_on=on, **{kind: obj, old_field: old}), check=False)
+        self.create(ParentChange(event=self.event, changed_on=on, **{child: obj, old_field: old}), check=False)
         self.change(obj, check=False, **{parent_field: new_parent})
 
 
@@ -203,6 +209,11 @@ class Applier:
                     unit.commune = predecessors[0].commune
             elif level == "commune":
                 unit.district = _parent(level, self.content.get("into"))
+                # A national installation's new commune: its predecessors' province, or the one named.
+                if predecessors:
+                    unit.province = predecessors[0].province
+                elif self.content.get("province"):
+                    unit.province = _units("province", [self.content["province"]])[0]
             self.journal.create(unit)
             if level == "hamlet":
                 areas = {area for pred in predecessors for area in pred.area_types.all()}
@@ -419,7 +430,7 @@ class Applier:
 
     def commune_merge(self):
         predecessors = _units("commune", self.content.get("from", []))
-        successors = self.successors()
+        successors = self.successors(predecessors)
         if len(successors) != 1:
             raise Refused(_("Sáp nhập xã có đúng một xã mới (hoặc một xã nhận sáp nhập)."))
         successor, _spec = successors[0]
@@ -437,6 +448,24 @@ class Applier:
             )
             self.close(commune)
             self.link(commune, successor)
+
+    def province_merge(self):
+        predecessors = _units("province", self.content.get("from", []))
+        successors = self.successors()
+        if len(predecessors) < 2 or len(successors) != 1:
+            raise Refused(_("Sáp nhập tỉnh cần ít nhất hai tỉnh và đúng một tỉnh mới (hoặc một tỉnh nhận sáp nhập)."))
+        successor, _spec = successors[0]
+        for province in predecessors:
+            if province.pk != successor.pk:
+                communes = list(Commune.objects.filter(province=province).order_by("code"))
+                for commune in communes:
+                    self.journal.move(commune, "province", successor, self.day, kind="commune_province")
+                self.journal.say(
+                    _("Chuyển %(count)d xã của %(old)s về %(new)s.")
+                    % {"count": len(communes), "old": province.name, "new": successor.name}
+                )
+                self.close(province)
+            self.link(province, successor)
 
     def unit_move(self):
         """A commune moving to another district (or to none)."""
@@ -463,6 +492,13 @@ class Applier:
                     )
                 self.dissolve_branches(branches, [unit])
                 self.end_heads([unit])
+            if self.event.level == "province":
+                left = Commune.objects.active_on(self.day).filter(province=unit).count()
+                if left:
+                    raise Refused(
+                        _("%(record)s còn %(count)d xã: hãy sáp nhập tỉnh thay vì giải thể.")
+                        % {"record": _label(unit), "count": left}
+                    )
             if self.event.level == "district":
                 for commune in Commune.objects.filter(district=unit).order_by("code"):
                     self.journal.move(commune, "district", None, self.day)
@@ -493,6 +529,7 @@ class Applier:
             ("hamlet", "move"): self.hamlet_move,
             ("commune", "merge"): self.commune_merge,
             ("commune", "move"): self.unit_move,
+            ("province", "merge"): self.province_merge,
         }.get((level, kind)) or {"establish": self.establish, "dissolve": self.dissolve, "rename": self.rename}[kind]
         handler()
 

@@ -140,7 +140,7 @@ def events_touching(unit, start, end):
     from .lineage import Reorganisation
 
     events = Reorganisation.objects.filter(status="applied", effective_on__gt=start, effective_on__lte=end)
-    if unit.kind == "province":
+    if unit.is_root:
         return events.order_by("effective_on", "code")
     from reports.indicators.units import unit_communes
 
@@ -154,6 +154,8 @@ def events_touching(unit, start, end):
         | Q(moves__old_commune__in=communes)
         | Q(moves__commune__in=communes)
     )
+    if unit.kind == "province":
+        touching |= Q(links__from_province=unit.pk) | Q(links__to_province=unit.pk)
     return events.filter(touching).distinct().order_by("effective_on", "code")
 
 
@@ -176,7 +178,7 @@ def unit_link(unit):
     if unit is None:
         return None
     kind = unit._meta.model_name
-    if kind in ("commune", "district"):
+    if kind in ("commune", "district", "province"):
         return unit.name, reverse("reports:dashboard", kwargs={"kind": kind, "code": unit.code})
     return unit.name, reverse(f"hamlets:{kind}_detail", kwargs={"code": unit.code})
 
@@ -201,7 +203,7 @@ def lineage_of(level, pk):
     if level in ("hamlet", "branch", "commune"):
         moves = list(
             ParentChange.objects.filter(**{level: pk})
-            .select_related("event", "old_commune", "old_district")
+            .select_related("event", "old_commune", "old_district", "old_province")
             .order_by("changed_on", "pk")
         )
     return Lineage(came_from, became, renamed, moves)

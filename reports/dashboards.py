@@ -311,10 +311,10 @@ def data_token(unit, day):
 
 
 def unit_lineage(unit):
-    """Where a district or commune came from and what it became (reports Unit)."""
+    """Where a province, district or commune came from and what it became (reports Unit)."""
     from hamlets.restate import lineage_of
 
-    if unit.kind == "province":
+    if unit.is_root:
         return None
     return lineage_of(unit.kind, unit.pk)
 

@@ -468,17 +468,18 @@ def render(summary_content, export_format, *, approved=None):
         return writer(summary_content)
 
 
-def province_month_file(month, export_format):
+def province_month_file(month, export_format, within=None):
     """Every reporting unit's summary of a month as one workbook ("xlsx") or
     one PDF ("pdf"), in Vietnamese (official documents): the approver's
-    download and the leaders' email attachment (reports/reminders.py)."""
+    download and the leaders' email attachment (reports/reminders.py).
+    `within`: one province's units only (its approver's download)."""
     from django.utils import translation
 
     from . import summaries
 
     with translation.override("vi"):
         # The summaries only: the province's own figures are not part of these files.
-        units = [summary for _unit, summary in summaries.month_summaries(month)]
+        units = [summary for _unit, summary in summaries.month_summaries(month, within)]
         if export_format == "pdf":
             approved = [s.approved_at if s.status == s.Status.APPROVED else None for s in units]
             return as_province_pdf(list(zip(map(summaries.content_of, units), approved, strict=True)), month)

@@ -211,17 +211,16 @@ def _progress(goal, unit_json, figures, day):
 
 def goals_for(unit):
     """The active goals that apply to a reports Unit: those for every unit,
-    for the unit itself, or for the district it belongs to."""
+    for the unit itself, or for the district or province it belongs to."""
     goals = list(Goal.objects.filter(active=True))
-    if unit.kind == "province":
+    if unit.is_root:
         return [g for g in goals if not g.unit_kind]
     own = {(unit.kind, unit.code)}
     if unit.kind == "commune":
         from hamlets.models import Commune
 
-        district = Commune.objects.filter(pk=unit.pk).values_list("district__code", flat=True).first()
-        if district:
-            own.add(("district", district))
+        district, province = Commune.objects.filter(pk=unit.pk).values_list("district__code", "province__code").get()
+        own |= {("district", district), ("province", province)} - {("district", None), ("province", None)}
     return [g for g in goals if not g.unit_kind or (g.unit_kind, g.unit_code) in own]
 
 

@@ -125,7 +125,7 @@ class Goal(models.Model):
         _("áp dụng cho cấp"),
         max_length=10,
         blank=True,
-        choices=[("district", _("huyện")), ("commune", _("xã"))],
+        choices=[("province", _("tỉnh")), ("district", _("huyện")), ("commune", _("xã"))],
         help_text=_("Để trống: mọi đơn vị."),
     )
     unit_code = models.CharField(_("mã đơn vị"), max_length=40, blank=True)

@@ -21,8 +21,8 @@ REASON_MAX = 1000
 
 
 def scope_of(unit, day):
-    """The communes a unit's checks look at: None for the whole province."""
-    return None if unit.kind == "province" else unit_communes(unit, day)
+    """The communes a unit's checks look at: None for the whole installation."""
+    return None if unit.is_root else unit_communes(unit, day)
 
 
 @login_required

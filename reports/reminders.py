@@ -124,16 +124,17 @@ def overdue_letters(day):
 
 def waiting_letters(day):
     """To each approver, the summaries waiting for approval (if any)."""
-    waiting = list(summaries.waiting_for_approval())
-    if not waiting:
-        return []
-    lines = "\n".join(
-        f"- {s.unit_name}, tháng {s.month:%m/%Y}, nộp ngày {s.submitted_at:%d/%m/%Y}: "
-        + _page(reverse("reports:summary_detail", args=[s.unit_kind, s.unit_code, f"{s.month:%Y-%m}"]))
-        for s in waiting
-    )
     letters = []
     for approver in _users(Role.PROVINCIAL_APPROVER):
+        # A province's approver hears of that province's summaries only.
+        waiting = list(summaries.waiting_for_approval(approver))
+        if not waiting:
+            continue
+        lines = "\n".join(
+            f"- {s.unit_name}, tháng {s.month:%m/%Y}, nộp ngày {s.submitted_at:%d/%m/%Y}: "
+            + _page(reverse("reports:summary_detail", args=[s.unit_kind, s.unit_code, f"{s.month:%Y-%m}"]))
+            for s in waiting
+        )
         body = (
             f"Kính gửi {approver.get_full_name() or approver.username},\n\n"
             f"Có {len(waiting)} báo cáo tháng đang chờ duyệt:\n{lines}"

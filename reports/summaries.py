@@ -18,10 +18,10 @@ from django.utils.translation import gettext_noop
 from coverage_site.lib import dates
 from coverage_site.lib.dates import today
 from hamlets.models import Branch, Hamlet, Membership, Role
-from hamlets.permissions import can_approve, can_see_unit, role_of
+from hamlets.permissions import can_approve, can_see_unit, role_of, sees_everything
 from hamlets.placement import branches_under
 
-from .indicators import INDICATOR_BY_KEY, Snapshot, Unit, child_units, compute, get_unit, unit_communes
+from .indicators import INDICATOR_BY_KEY, Snapshot, child_units, compute, get_unit, root_unit, unit_communes
 from .models import MonthlySummary, SummaryEvent
 
 SUMMARY_DUE_DAYS = getattr(settings, "SUMMARY_DUE_DAYS", 10)
@@ -54,9 +54,13 @@ def month_navigation(month):
     }
 
 
-def waiting_for_approval():
-    """Submitted summaries, oldest month first: the approver's work."""
-    return MonthlySummary.objects.filter(status=MonthlySummary.Status.SUBMITTED).order_by("month", "unit_code")
+def waiting_for_approval(user=None):
+    """Submitted summaries, oldest month first: the approver's work (within
+    `user`'s province when they have one)."""
+    waiting = MonthlySummary.objects.filter(status=MonthlySummary.Status.SUBMITTED).order_by("month", "unit_code")
+    if user is None or sees_everything(user):
+        return waiting
+    return [s for s in waiting if can_see_unit(user, get_unit(s.unit_kind, s.unit_code))]
 
 
 def to_submit(unit, months=6):
@@ -83,9 +87,15 @@ def has_ended(month):
     return month_end(month) < today()
 
 
-def summary_units(day):
-    """The units that submit summaries: active districts, then active communes without an active district."""
-    return [unit for unit, _communes in child_units(Unit("province", "all", ""), day)]
+def summary_units(day, within=None):
+    """The units that submit summaries, in the installation or in one
+    province (`within`): active districts, then active communes without an
+    active district; a national installation lists them province by province."""
+    within = within or root_unit()
+    units = []
+    for unit, _communes in child_units(within, day):
+        units += summary_units(day, unit) if unit.kind == "province" else [unit]
+    return units
 
 
 def _hamlet_ref(hamlet):
@@ -291,6 +301,13 @@ def summary_submit(*, unit, month, user, comment="", findings_confirmed=False):
     return summary
 
 
+def _require_approver_of(user, summary):
+    """Approvers act on the summaries of their own scope (a province's
+    approver on that province's units) only."""
+    if not can_approve(user) or not can_see_unit(user, get_unit(summary.unit_kind, summary.unit_code)):
+        raise PermissionDenied
+
+
 def _lock_existing(summary):
     if summary.pk is None:
         # Never saved: a draft nobody has submitted.
@@ -301,8 +318,7 @@ def _lock_existing(summary):
 @transaction.atomic
 def summary_approve(*, summary, user):
     """Approve and lock: a frozen copy of every figure and list is stored."""
-    if not can_approve(user):
-        raise PermissionDenied
+    _require_approver_of(user, summary)
     summary = _lock_existing(summary)
     _refuse_unless(summary, MonthlySummary.Status.SUBMITTED)
     summary.frozen = summary_content(get_unit(summary.unit_kind, summary.unit_code), summary.month)
@@ -315,8 +331,7 @@ def summary_approve(*, summary, user):
 
 @transaction.atomic
 def summary_return(*, summary, user, reason):
-    if not can_approve(user):
-        raise PermissionDenied
+    _require_approver_of(user, summary)
     if not reason.strip():
         raise ValidationError({"reason": _("Cần ghi lý do trả lại.")})
     summary = _lock_existing(summary)
@@ -330,8 +345,7 @@ def summary_return(*, summary, user, reason):
 @transaction.atomic
 def summary_reopen(*, summary, user, reason):
     """An approved month goes back to the district; the frozen copy is dropped."""
-    if not can_approve(user):
-        raise PermissionDenied
+    _require_approver_of(user, summary)
     if not reason.strip():
         raise ValidationError({"reason": _("Cần ghi lý do mở lại.")})
     summary = _lock_existing(summary)
@@ -366,9 +380,10 @@ def changes_since(unit, when, limit=200):
     return count, entries[:limit]
 
 
-def month_summaries(month):
-    """[(unit, summary)] of every unit that reports for the month, in one
-    query (an unsaved draft for a unit that has none yet)."""
+def month_summaries(month, within=None):
+    """[(unit, summary)] of every unit that reports for the month (in the
+    installation, or `within` a province), in one query (an unsaved draft
+    for a unit that has none yet)."""
     stored = {(s.unit_kind, s.unit_code): s for s in MonthlySummary.objects.filter(month=month)}
     return [
         (
@@ -376,7 +391,7 @@ def month_summaries(month):
             stored.get((unit.kind, unit.code))
             or MonthlySummary(unit_kind=unit.kind, unit_code=unit.code, unit_name=unit.name, month=month),
         )
-        for unit in summary_units(month_end(month))
+        for unit in summary_units(month_end(month), within)
     ]
 
 
@@ -391,15 +406,17 @@ def is_overdue(summary, day=None):
     return (day or today()) > due_date(summary.month) and summary.status in open_states
 
 
-def province_month(month):
-    """Every unit that reports, with its summary status, for the province view."""
+def province_month(month, within=None):
+    """Every unit that reports, with its summary status, for the province
+    view (of the installation, or `within` a province)."""
+    within = within or root_unit()
     end = month_end(month)
     due = due_date(month)
     rows = []
-    for unit, summary in month_summaries(month):
+    for unit, summary in month_summaries(month, within):
         rows.append({"unit": unit, "summary": summary, "overdue": is_overdue(summary)})
-    province = compute(Unit("province", "all", ""), end)
-    return {"month": month, "as_of": end, "due": due, "rows": rows, "indicators": province["indicators"]}
+    figures = compute(within, end)
+    return {"month": month, "as_of": end, "due": due, "rows": rows, "indicators": figures["indicators"], "unit": within}
 
 
 def indicator_rows(figures):

@@ -13,7 +13,7 @@ from django_tables2 import RequestConfig
 
 from coverage_site.lib import spreadsheets
 from coverage_site.lib.dates import today
-from hamlets.permissions import can_approve, can_edit, can_see_unit, home_unit
+from hamlets.permissions import can_approve, can_edit, can_see_unit, home_unit, top_unit
 from hamlets.views import as_of_from
 
 from . import dashboards, goals, indicators, quality, tables
@@ -67,10 +67,10 @@ def page_arguments(request):
 
 
 def to_own_unit(request, view_name):
-    """Redirect to a unit page of the user's own unit: the province for
-    provincial roles, a clerk's own district or commune. The date and area
-    asked for go along."""
-    kind, code = home_unit(request.user) or ("province", "all")
+    """Redirect to a unit page of the user's own unit: the installation (or
+    their province) for provincial roles, a clerk's own district or commune.
+    The date and area asked for go along."""
+    kind, code = top_unit(request.user)
     target = reverse(view_name, kwargs={"kind": kind, "code": code})
     return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
 
@@ -350,7 +350,7 @@ def summary_list(request):
     if own:
         # A clerk has one unit: go straight to its summary.
         return redirect("reports:summary_detail", kind=own[0], code=own[1], month=f"{month:%Y-%m}")
-    context = summaries.province_month(month)
+    context = summaries.province_month(month, indicators.get_unit(*top_unit(request.user)))
     context["navigation"] = summaries.month_navigation(month)
     context["indicator_rows"] = summaries.indicator_rows(context["indicators"])
     return render(request, "reports/summary_list.html", context)
@@ -454,12 +454,13 @@ def summary_province_export(request, month, export_format):
     (the frozen copy of those approved), for the approver's meeting."""
     from . import exports
 
-    if not can_see_unit(request.user, indicators.Unit("province", "all", "")):
-        raise Http404
+    within = indicators.get_unit(*top_unit(request.user))
+    if home_unit(request.user):
+        raise Http404  # a clerk's own summary has its own download
     month = _month_or_404(month)
     if export_format not in ("xlsx", "pdf"):
         raise Http404
-    data = exports.province_month_file(month, export_format)
+    data = exports.province_month_file(month, export_format, within)
     response = HttpResponse(data, content_type=exports.FORMATS[export_format][0])
     response["Content-Disposition"] = f'attachment; filename="bao-cao-ca-tinh-{month:%Y-%m}.{export_format}"'
     return response

@@ -41,3 +41,42 @@ def test_a_different_seed_gives_different_data():
     one = generate(seed=1, communes=2, hamlets=10, branches=11, members=50)
     two = generate(seed=2, communes=2, hamlets=10, branches=11, members=50)
     assert one["members"] != two["members"]
+
+
+def test_a_national_set_is_written_and_imported_part_by_part(tmp_path, capsys):
+    """34 provinces since 1/7/2025 (63 before, 23 mergers), one folder per
+    province; import_data takes the folder of folders part by part, and a
+    second run adds nothing."""
+    import datetime
+
+    from django.core.management import call_command
+
+    from hamlets.models import Commune, Province, Reorganisation
+    from reports.indicators import child_units, compute, get_unit
+
+    call_command("generate_data", str(tmp_path / "nat"), "--national", "--scale=0.001", "--seed=3")
+    parts = sorted(p.name for p in (tmp_path / "nat").iterdir())
+    assert len(parts) == 35 and parts[0] == "00-nation" and parts[9] == "09-NA"
+    capsys.readouterr()
+    call_command("import_data", str(tmp_path / "nat"), "-v0")
+    printed = capsys.readouterr().out
+    assert "Phần 35/35: 34-AG" in printed
+    day = datetime.date(2026, 6, 30)
+    assert Province.objects.count() == 63
+    assert Province.objects.active_on(day).count() == 34
+    assert Reorganisation.objects.filter(level="province", status="applied").count() == 23
+    assert Member.objects.count() == 5_600
+    assert Commune.objects.filter(province__isnull=True).count() == 0
+    nation = get_unit("province", "all")
+    children = child_units(nation, day)
+    assert [unit.kind for unit, _communes in children] == ["province"] * 34
+    # The provinces add up to the nation, and a province's merged predecessors are its lineage.
+    result = compute(nation, day, by_child=True)
+    for key in ("hamlets_without_branch", "members_elderly", "branches_at_risk"):
+        assert sum(c["indicators"][key]["denominator"] for c in result["children"]) == (
+            result["indicators"][key]["denominator"]
+        )
+    assert Province.objects.get(code="HG").dissolved_on == datetime.date(2025, 7, 1)
+    call_command("import_data", str(tmp_path / "nat"), "-v0")
+    assert "thêm 0, cập nhật 0 bản ghi" in capsys.readouterr().out
+    assert Member.objects.count() == 5_600

@@ -34,7 +34,15 @@ from .state import BATCH_SIZE, State, key_of
 
 # Sheets only an administrator may import: they define the units themselves.
 LINK_LEVELS = ("hamlet", "commune", "district", "branch")
-ADMIN_ONLY_SHEETS = {"area_types", "districts", "communes", "reorganisations", "lineage_links", "parent_changes"}
+ADMIN_ONLY_SHEETS = {
+    "area_types",
+    "provinces",
+    "districts",
+    "communes",
+    "reorganisations",
+    "lineage_links",
+    "parent_changes",
+}
 # Parents whose rows a rule reads across (terms of a hamlet, of a branch,
 # memberships of a member), in the order every writer locks them.
 LOCKED_PARENTS = ("hamlets", "branches", "members")
@@ -467,7 +475,7 @@ class _Import:
     def validate(self):
         records = self.state.records
         self.progress(_("Kiểm tra quy định"), 0, 1)
-        for name in ("districts", "communes", "hamlets"):
+        for name in ("provinces", "districts", "communes", "hamlets"):
             for unit in records[name].values():
                 self.report(SHEET_BY_NAME[name], unit, rules.unit_errors(unit))
 
@@ -538,7 +546,7 @@ class _Import:
             ends = [
                 getattr(link, f"{side}_{level}_id", None) or getattr(link, f"{side}_{level}")
                 for side in ("from", "to")
-                for level in ("hamlet", "commune", "district", "branch")
+                for level in ("hamlet", "commune", "district", "province", "branch")
             ]
             if not any(ends):
                 self.report(sheet, link, [("event", _("cần ít nhất một đơn vị trước hoặc sau sắp xếp."))])

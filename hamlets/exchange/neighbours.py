@@ -28,7 +28,7 @@ from .schema import SHEETS
 
 # Above this many rows, or with these sheets, an import loads every stored record.
 PARTIAL_LIMIT = 20_000
-FULL_LOAD_SHEETS = {"area_types", "districts", "reorganisations", "lineage_links", "parent_changes"}
+FULL_LOAD_SHEETS = {"area_types", "provinces", "districts", "reorganisations", "lineage_links", "parent_changes"}
 BATCH = 500
 
 

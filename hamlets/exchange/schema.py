@@ -85,6 +85,19 @@ SHEETS = (
         ("code",),
         "Vùng đặc thù",
     ),
+    # Optional: a one-province installation has none (docs/exchange-format-additions.md).
+    Sheet(
+        "provinces",
+        models.Province,
+        (
+            Column("code", "code", True),
+            Column("name", "text", True),
+            Column("established_on", "date"),
+            Column("dissolved_on", "date"),
+        ),
+        ("code",),
+        "Tỉnh",
+    ),
     Sheet(
         "districts",
         models.District,
@@ -104,6 +117,7 @@ SHEETS = (
             Column("code", "code", True),
             Column("name", "text", True),
             Column("district_code", "code", attr="district", ref="districts"),
+            Column("province_code", "code", attr="province", ref="provinces"),
             Column("established_on", "date"),
             Column("dissolved_on", "date"),
         ),
@@ -272,7 +286,7 @@ SHEETS = (
                     attr=f"{side}_{level}",
                     ref=f"{level}es" if level == "branch" else f"{level}s",
                 )
-                for level in ("hamlet", "commune", "district", "branch")
+                for level in ("hamlet", "commune", "district", "province", "branch")
                 for side in ("from", "to")
             ),
             Column("whole", "bool", default=True),
@@ -287,6 +301,8 @@ SHEETS = (
             "to_commune_code",
             "from_district_code",
             "to_district_code",
+            "from_province_code",
+            "to_province_code",
             "from_branch_code",
             "to_branch_code",
         ),
@@ -305,8 +321,11 @@ SHEETS = (
             Column("old_commune_code", "code", attr="old_commune", ref="communes"),
             Column("old_district_code", "code", attr="old_district", ref="districts"),
             Column("old_hamlet_code", "code", attr="old_hamlet", ref="hamlets"),
+            Column("old_province_code", "code", attr="old_province", ref="provinces"),
         ),
-        ("hamlet_code", "branch_code", "commune_code", "member_code", "changed_on"),
+        # A commune may change district and province on the same day (1/7/2025):
+        # whether the province changed is part of the key.
+        ("hamlet_code", "branch_code", "commune_code", "member_code", "changed_on", "old_province_code"),
         "Thay đổi đơn vị trực thuộc",
     ),
 )

@@ -22,7 +22,7 @@ class State:
     bulk: every record, or only a file's neighbourhood (neighbours.py)."""
 
     # Small tables, always read whole.
-    ALWAYS_WHOLE = ("area_types", "districts", "communes")
+    ALWAYS_WHOLE = ("area_types", "provinces", "districts", "communes")
 
     def __init__(self):
         self.records = {sheet.name: {} for sheet in SHEETS}

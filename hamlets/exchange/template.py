@@ -26,7 +26,9 @@ from .schema import HELP_SHEET, LISTS_SHEET, SHEETS, choice_label, describe
 # Sheets a clerk fills in; units above the hamlet are the administrators'.
 # The clerk's template: no province-level sheets (area types, districts, reorganisations).
 TEMPLATE_SHEETS = [
-    s for s in SHEETS if s.name not in ("area_types", "districts", "reorganisations", "lineage_links", "parent_changes")
+    s
+    for s in SHEETS
+    if s.name not in ("area_types", "provinces", "districts", "reorganisations", "lineage_links", "parent_changes")
 ]
 # Sheets filled with the clerk's own records (key column "code").
 PREFILLED = ("communes", "hamlets", "branches", "members")

@@ -11,6 +11,7 @@ from ..permissions import (
     can_edit,
     home_unit,
     role_of,
+    top_unit,
 )
 from .common import as_of_from
 
@@ -56,9 +57,10 @@ def home(request):
             context["findings"] = [(check, totals[check.key]) for check in quality.CHECKS if totals[check.key]]
     else:
         if can_approve(request.user):
-            context["waiting"] = summaries.waiting_for_approval()
+            context["waiting"] = summaries.waiting_for_approval(request.user)
         # From each commune's cached figures: everyone's first page after
         # logging in, so not computed afresh for each of them.
-        result = compute_many_cached(get_unit("province", "all"), [day])[day]
+        context["top_unit"] = get_unit(*top_unit(request.user))
+        result = compute_many_cached(context["top_unit"], [day])[day]
         context["figures"] = [(INDICATOR_BY_KEY[key], figure) for key, figure in result["indicators"].items()]
     return render(request, "hamlets/home.html", context)

@@ -67,5 +67,7 @@ from .units import (  # noqa: F401
     get_unit,
     parse_unit,
     province_name,
+    root_unit,
+    several_provinces,
     unit_communes,
 )

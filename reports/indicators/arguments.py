@@ -24,7 +24,9 @@ def parse_arguments(*, unit, as_of, area=None):
     try:
         resolved = parse_unit(unit)
     except UnknownUnit:
-        raise BadArgument(f"unit: không có đơn vị “{unit}” (cần province:all, district:MÃ hoặc commune:MÃ).") from None
+        raise BadArgument(
+            f"unit: không có đơn vị “{unit}” (cần province:all, province:MÃ, district:MÃ hoặc commune:MÃ)."
+        ) from None
     try:
         area = check_area(area)
     except UnknownArea:

@@ -1,14 +1,12 @@
 """Figures of a unit (and of its children) from the per-commune rows of a snapshot."""
 
 from coverage_site.lib.dates import today
-from hamlets.models import (
-    District,
-)
-from hamlets.placement import district_of_communes
+from hamlets.models import District, Province
+from hamlets.placement import district_of_communes, province_of_communes
 
 from .catalogue import KEYS
 from .states import Snapshot
-from .units import Unit, unit_communes
+from .units import Unit, several_provinces, unit_communes
 
 # --- computing -------------------------------------------------------------------
 
@@ -35,22 +33,37 @@ def _as_json(totals):
 
 def child_units(unit, day):
     """Active child units with the ids of their communes (indicators.md,
-    breakdown by child unit): a province's active districts, then its active
-    communes in no active district; a district's active communes."""
+    breakdown by child unit): a national installation's active provinces; a
+    province's active districts, then its active communes in no active
+    district; a district's active communes. Communes in no active parent are
+    listed on their own, so children always add up to the parent."""
     communes = list(unit_communes(unit, day).values_list("pk", "code", "name"))
-    district_on_day = district_of_communes([c[0] for c in communes], day)
-    communes = [(pk, code, name, district_on_day[pk]) for pk, code, name in communes]
+    if unit.is_root and several_provinces():
+        return _parents_then_loose(communes, Province, province_of_communes, day)
     if unit.kind == "province":
-        districts = list(District.objects.active_on(day).order_by("code").values_list("pk", "code", "name"))
-        active_ids = {pk for pk, _code, _name in districts}
-        children = [
-            (Unit("district", code, name, pk), [c[0] for c in communes if c[3] == pk]) for pk, code, name in districts
-        ]
-        loose = sorted((c for c in communes if c[3] not in active_ids), key=lambda c: c[1])
-        return children + [(Unit("commune", code, name, pk), [pk]) for pk, code, name, _d in loose]
+        # The installation lists every active district, a province those holding its communes.
+        return _parents_then_loose(communes, District, district_of_communes, day, only_used=not unit.is_root)
     if unit.kind == "district":
-        return [(Unit("commune", code, name, pk), [pk]) for pk, code, name, _d in sorted(communes, key=lambda c: c[1])]
+        return [(Unit("commune", code, name, pk), [pk]) for pk, code, name in sorted(communes, key=lambda c: c[1])]
     return []
+
+
+def _parents_then_loose(communes, model, parent_of, day, only_used=False):
+    """The active parents (of `model`) of `communes` on `day`, each with its
+    communes, then the communes in no active parent, one by one."""
+    parent_on_day = parent_of([c[0] for c in communes], day)
+    by_parent = {}
+    for pk, _code, _name in communes:
+        by_parent.setdefault(parent_on_day[pk], []).append(pk)
+    parents = model.objects.active_on(day).order_by("code")
+    if only_used:
+        parents = parents.filter(pk__in=[pk for pk in by_parent if pk is not None])
+    parents = list(parents.values_list("pk", "code", "name"))
+    active_ids = {pk for pk, _code, _name in parents}
+    kind = model._meta.model_name
+    children = [(Unit(kind, code, name, pk), by_parent.get(pk, [])) for pk, code, name in parents]
+    loose = sorted((c for c in communes if parent_on_day[c[0]] not in active_ids), key=lambda c: c[1])
+    return children + [(Unit("commune", code, name, pk), [pk]) for pk, code, name in loose]
 
 
 def compute(unit, day, area=None, by_child=False, snapshot=None, restated=False):
@@ -67,7 +80,7 @@ def compute(unit, day, area=None, by_child=False, snapshot=None, restated=False)
     snapshot = snapshot or Snapshot(communes, day, area)
     per_commune = snapshot.per_commune()
     commune_ids = list(communes.values_list("pk", flat=True))
-    if restated and unit.kind == "province":
+    if restated and unit.is_root:
         # Records of a unit dissolved without successor belong to no unit of
         # today but still to the province: its total never changes by restating.
         commune_ids = list(per_commune)

@@ -418,7 +418,7 @@ class Snapshot:
             from hamlets.restate import Restatement, sources_of
 
             today_communes = set(unit_communes(unit, today()).values_list("pk", flat=True))
-            if unit.kind == "province":
+            if unit.is_root:
                 # The whole province keeps every record, even of a unit dissolved without successor.
                 sources = Commune.objects.all()
                 today_communes = None

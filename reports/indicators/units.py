@@ -1,12 +1,21 @@
-"""The units figures are about (province, district, commune), their communes at a date, the area filter."""
+"""The units figures are about (the installation, province, district,
+commune), their communes at a date, the area filter.
+
+`province:all` names the whole installation, whatever it holds: one province
+(as before provinces were units; no province level is shown) or several (a
+national installation, whose children are its provinces). A province of a
+national installation is `province:<code>`.
+"""
 
 from dataclasses import dataclass
 
 from django.conf import settings
 
-from hamlets.models import AreaType, Commune, District
-from hamlets.placement import communes_of_district
+from hamlets.models import AreaType, Commune, District, Province
+from hamlets.placement import communes_of_district, communes_of_province
 from hamlets.querysets import SPECIAL_AREA
+
+ROOT_CODE = "all"
 
 # --- scope ---------------------------------------------------------------------
 
@@ -21,6 +30,11 @@ class Unit:
     def as_json(self):
         return {"kind": self.kind, "code": self.code, "name": self.name}
 
+    @property
+    def is_root(self):
+        """The whole installation (`province:all`): every commune, always."""
+        return self.kind == "province" and self.code == ROOT_CODE
+
 
 class UnknownUnit(ValueError):
     pass
@@ -30,17 +44,28 @@ class UnknownArea(ValueError):
     pass
 
 
+def several_provinces():
+    """Whether the installation holds several provinces (now or in its past:
+    after the 2025 mergers a province's predecessors are still reported on).
+    With one, no page shows a province level or picker."""
+    return Province.objects.count() > 1
+
+
 def province_name():
-    return getattr(settings, "PROVINCE_NAME", "Toàn tỉnh")
+    """The name of the whole installation: NATIONAL_NAME with several
+    provinces, PROVINCE_NAME with one."""
+    return settings.NATIONAL_NAME if several_provinces() else settings.PROVINCE_NAME
+
+
+def root_unit():
+    return Unit("province", ROOT_CODE, province_name())
 
 
 def get_unit(kind, code):
     """The Unit for KIND:CODE, or UnknownUnit."""
-    if kind == "province":
-        if code != "all":
-            raise UnknownUnit(f"province:{code}")
-        return Unit("province", "all", province_name())
-    model = {"district": District, "commune": Commune}.get(kind)
+    if kind == "province" and code == ROOT_CODE:
+        return root_unit()
+    model = {"province": Province, "district": District, "commune": Commune}.get(kind)
     if model is None:
         raise UnknownUnit(f"{kind}:{code}")
     obj = model.objects.filter(code=code).first()
@@ -67,7 +92,10 @@ def check_area(area):
 def unit_communes(unit, day):
     """The communes a unit's figures cover at `day`: its active communes."""
     communes = Commune.objects.active_on(day)
-    if unit.kind == "district":
+    if unit.kind == "province" and not unit.is_root:
+        # The province's communes on that day (the 2025 mergers moved them).
+        communes = communes.filter(pk__in=communes_of_province(unit.pk, day))
+    elif unit.kind == "district":
         # The district's communes on that day, not today (dated parents).
         communes = communes.filter(pk__in=communes_of_district(unit.pk, day))
     elif unit.kind == "commune":

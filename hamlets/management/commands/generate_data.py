@@ -1,7 +1,13 @@
-"""Generate a province-sized data set in the exchange format, for benchmarks.
+"""Generate a province-sized data set in the exchange format, for benchmarks,
+or (--national) a country at real proportions.
 
 Seeded and reproducible: the same arguments give the same files. The data obey
 every rule of domain.md, so `import_data` accepts them.
+
+The national set is written one province at a time (hamlets/generated_country.py):
+a folder `00-nation/` with the provinces and the 2025 province mergers, then a
+folder per province; `import_data` imports such a folder of folders part by
+part, so neither command holds more than one province in memory.
 """
 
 import datetime
@@ -32,8 +38,20 @@ class Command(BaseCommand):
         parser.add_argument("--hamlets", type=int, default=3800)
         parser.add_argument("--branches", type=int, default=4000)
         parser.add_argument("--members", type=int, default=200_000)
+        parser.add_argument(
+            "--national",
+            action="store_true",
+            help="cả nước: 34 tỉnh, 3.321 xã, khoảng 90.000 thôn và 5,6 triệu đảng viên (nhân với --scale)",
+        )
+        parser.add_argument("--scale", type=float, default=1.0, help="với --national: tỉ lệ số xã, thôn, đảng viên")
 
-    def handle(self, *args, output, seed, communes, hamlets, branches, members, **options):
+    def handle(self, *args, output, seed, communes, hamlets, branches, members, national=False, scale=1.0, **options):
+        if national:
+            from hamlets.generated_country import write_country
+
+            for part, counts in write_country(Path(output), seed=seed, scale=scale):
+                self.stdout.write(f"{part}: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+            return
         tables = generate(seed=seed, communes=communes, hamlets=hamlets, branches=branches, members=members)
         write_folder(Path(output), tables)
         for name, (_header, rows) in tables.items():
@@ -44,14 +62,18 @@ def day_between(rng, start, end):
     return start + datetime.timedelta(days=rng.randrange((end - start).days + 1))
 
 
-def generate(*, seed, communes, hamlets, branches, members):
+def generate(*, seed, communes, hamlets, branches, members, prefix="", province=None):
+    """A province's tables. `prefix` makes its codes unique in a country
+    ("NA-X001", "NA-CB00001", "NA-DV000001"); `province`: its province code."""
     rng = random.Random(seed)
     raw = {sheet.name: [] for sheet in SHEETS}
     raw["area_types"] = [{"code": code, "name": code.replace("_", " ").capitalize()} for code in AREAS]
 
-    commune_codes = [f"X{n:03d}" for n in range(1, communes + 1)]
+    commune_codes = [f"{prefix}X{n:03d}" for n in range(1, communes + 1)]
     for code in commune_codes:
-        raw["communes"].append({"code": code, "name": f"Xã {code}", "established_on": D(2025, 7, 1)})
+        raw["communes"].append(
+            {"code": code, "name": f"Xã {code}", "province_code": province, "established_on": D(2025, 7, 1)}
+        )
         for year in (2025, 2026):
             raw["admission_targets"].append({"commune_code": code, "year": year, "target": rng.randint(5, 25)})
 
@@ -91,7 +113,7 @@ def generate(*, seed, communes, hamlets, branches, members):
     branch_rows = branch_rows[:branches]
     branch_codes = []
     for n, (commune, served) in enumerate(branch_rows, start=1):
-        code = f"CB{n:05d}"
+        code = f"{prefix}CB{n:05d}"
         founded = day_between(rng, D(1960, 1, 1), D(2020, 12, 31))
         raw["branches"].append(
             {
@@ -107,7 +129,7 @@ def generate(*, seed, communes, hamlets, branches, members):
     # Members, spread over branches; 10% transferred once from another branch of the commune.
     by_branch = {code: [] for code, _f, _s in branch_codes}
     for n in range(1, members + 1):
-        code = f"DV{n:06d}"
+        code = f"{prefix}DV{n:06d}"
         branch, founded, served = branch_codes[rng.randrange(len(branch_codes))]
         birth = day_between(rng, D(1935, 1, 1), D(2000, 12, 31))
         earliest = max(D(birth.year + 19, 1, 1), D(1955, 1, 1))
@@ -186,9 +208,14 @@ def generate(*, seed, communes, hamlets, branches, members):
                 }
             )
 
+    return as_tables(raw)
+
+
+def as_tables(raw):
+    """{sheet: (header, rows of text)} of {sheet: [row dicts]}, every sheet of the format."""
     tables = {}
     for sheet in SHEETS:
         header = [c.key for c in sheet.columns]
-        rows = [[row.get(key) for key in header] for row in raw[sheet.name]]
+        rows = [[row.get(key) for key in header] for row in raw.get(sheet.name, [])]
         tables[sheet.name] = (header, [[values.format_value(v) for v in row] for row in rows])
     return tables

@@ -1,5 +1,6 @@
 import dataclasses
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -37,6 +38,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path, dry_run, verbosity, max_rows, max_megabytes, apply_events=False, **options):
+        parts = folder_parts(path)
+        if parts:
+            return self.import_parts(parts, dry_run, verbosity, max_rows, max_megabytes)
         if apply_events and not dry_run:
             # The import and the events are one transaction: a refused event undoes the import too.
             with transaction.atomic():
@@ -44,6 +48,29 @@ class Command(BaseCommand):
                 self.apply_events(result)
             return
         self.run_import(path, dry_run, verbosity, max_rows, max_megabytes)
+
+    def import_parts(self, parts, dry_run, verbosity, max_rows, max_megabytes):
+        """A folder of folders (`generate_data --national`): each part is
+        imported on its own, all or nothing, in name order, so memory holds
+        one part (a province) at a time. A part refused stops the import; the
+        parts before it stay imported, and running the command again
+        imports nothing twice (records merge by key)."""
+        import time
+
+        for number, part in enumerate(parts, start=1):
+            started = time.monotonic()
+            self.stdout.write(
+                _("Phần %(number)d/%(total)d: %(name)s") % {"number": number, "total": len(parts), "name": part.name}
+            )
+            try:
+                self.run_import(part, dry_run, verbosity, max_rows, max_megabytes)
+            except CommandError as exc:
+                done = [p.name for p in parts[: number - 1]]
+                raise CommandError(
+                    _("%(why)s Phần %(name)s không được ghi; các phần trước đã nhập: %(done)s.")
+                    % {"why": exc, "name": part.name, "done": ", ".join(done) or "—"}
+                ) from None
+            self.stdout.write(_("  (%(seconds).1f giây)") % {"seconds": time.monotonic() - started})
 
     def apply_events(self, result):
         from coverage_site.lib.dates import today
@@ -105,3 +132,12 @@ class Command(BaseCommand):
         else:
             self.stdout.write(self.style.SUCCESS(_("Đã nhập: %(summary)s.") % {"summary": summary}))
         return result
+
+
+def folder_parts(path):
+    """The sub-folders of a folder that holds no sheet of its own but
+    sub-folders of sheets (a national data set), in name order; else []."""
+    path = Path(path)
+    if not path.is_dir() or any(path.glob("*.csv")):
+        return []
+    return sorted(p for p in path.iterdir() if p.is_dir() and any(p.glob("*.csv")))
