@@ -73,8 +73,9 @@ def test_a_national_set_is_written_and_imported_part_by_part(tmp_path, capsys):
     # The provinces add up to the nation, and a province's merged predecessors are its lineage.
     result = compute(nation, day, by_child=True)
     for key in ("hamlets_without_branch", "members_elderly", "branches_at_risk"):
-        assert sum(c["indicators"][key]["denominator"] for c in result["children"]) == (
-            result["indicators"][key]["denominator"]
+        assert (
+            sum(c["indicators"][key]["denominator"] for c in result["children"])
+            == (result["indicators"][key]["denominator"])
         )
     assert Province.objects.get(code="HG").dissolved_on == datetime.date(2025, 7, 1)
     call_command("import_data", str(tmp_path / "nat"), "-v0")
