@@ -6,7 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE := coverage_site.settings
 
-.PHONY: setup run test lint messages demo-fixture clean benchmark bench-db loadtest chromium fonts mutation axe
+.PHONY: setup run test lint messages demo-fixture clean benchmark bench-db loadtest chromium fonts mutation axe \
+  benchmark-national
 
 setup: $(VENV)/.installed messages
 
@@ -98,11 +99,13 @@ bench-db: setup
 # prints requests/s, p50/p95/p99 and errors per page (tools/loadtest/locustfile.py).
 # The figures are warmed first, as the nightly `manage.py warm_figures` does.
 LOAD_USERS ?= 50
+LOAD_WORKERS ?= 3
+LOADTEST_MAX_CLERKS ?=
 LOAD_MEASURE_SECONDS ?= 60
 LOAD_TIME ?= 300s
 LOAD_PORT ?= 8765
 LOAD_ENV = DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) SECRET_KEY=load-test-only SECURE_COOKIES=0 ALLOWED_HOSTS=127.0.0.1 \
-  LOAD_MEASURE_SECONDS=$(LOAD_MEASURE_SECONDS)
+  LOAD_MEASURE_SECONDS=$(LOAD_MEASURE_SECONDS) LOADTEST_MAX_CLERKS=$(LOADTEST_MAX_CLERKS)
 loadtest: setup
 	@psql "$(BENCH_PG)/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 || $(MAKE) bench-db
 	@[ -x var/loadtest-venv/bin/locust ] || (python3 -m venv var/loadtest-venv && var/loadtest-venv/bin/pip install --quiet locust==2.47.0)
@@ -111,10 +114,30 @@ loadtest: setup
 	$(LOAD_ENV) $(PY) tools/loadtest/prepare.py
 	$(LOAD_ENV) $(PY) manage.py warm_figures
 	rm -f var/loadtest/pages.json var/loadtest/result_*.csv
-	$(LOAD_ENV) $(VENV)/bin/gunicorn coverage_site.wsgi --bind 127.0.0.1:$(LOAD_PORT) --workers 3 \
+	$(LOAD_ENV) $(VENV)/bin/gunicorn coverage_site.wsgi --bind 127.0.0.1:$(LOAD_PORT) --workers $(LOAD_WORKERS) \
 	  --pid var/loadtest/gunicorn.pid --log-level warning --timeout 120 & \
 	  trap 'kill $$(cat var/loadtest/gunicorn.pid) 2>/dev/null' EXIT INT TERM; sleep 3; \
 	  var/loadtest-venv/bin/locust -f tools/loadtest/locustfile.py --headless --host http://127.0.0.1:$(LOAD_PORT) \
 	    --users $(LOAD_USERS) --spawn-rate 10 --run-time $(LOAD_TIME) --only-summary --csv var/loadtest/result \
 	    2>&1 | grep -v "^\[" ; \
 	  $(PY) tools/loadtest/summary.py var/loadtest/result_stats.csv
+
+# The national benchmark (issue: the whole country): a generated country
+# (34 provinces, 3,321 communes, 90,000 hamlets, 5.6 million members; made
+# once into var/national/, about 3 minutes) imported afresh into NATIONAL_DB
+# (NATIONAL_JOBS provinces at a time), then every budget measured and printed
+# as a table (manage.py benchmark_national), then the load test: 200 people,
+# 4 gunicorn workers. See docs/benchmarks.md. Takes about an hour.
+NATIONAL_DB ?= chibo_national
+NATIONAL_JOBS ?= 2
+NATIONAL_ENV = DEBUG=1 ALLOWED_HOSTS=localhost DATABASE_URL=$(BENCH_PG)/$(NATIONAL_DB)
+benchmark-national: setup
+	@[ -f var/national/34-AG/memberships.csv ] || (rm -rf var/national && \
+	  DEBUG=1 /usr/bin/time -f "generate: %e s, %M KB peak memory" $(PY) manage.py generate_data var/national --national)
+	psql "$(BENCH_PG)/postgres" -q -c "DROP DATABASE IF EXISTS $(NATIONAL_DB)" -c "CREATE DATABASE $(NATIONAL_DB)"
+	$(NATIONAL_ENV) $(PY) manage.py migrate -v0
+	$(NATIONAL_ENV) /usr/bin/time -a -o var/national-import.log -f "import: %e s wall clock, %M KB peak memory" \
+	  $(PY) manage.py import_data var/national --jobs $(NATIONAL_JOBS) -v0 > var/national-import.log
+	@tail -2 var/national-import.log
+	$(NATIONAL_ENV) $(PY) manage.py benchmark_national --import-log var/national-import.log
+	$(MAKE) --no-print-directory loadtest BENCH_DB=$(NATIONAL_DB) LOAD_USERS=200 LOAD_WORKERS=4 LOADTEST_MAX_CLERKS=200

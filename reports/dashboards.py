@@ -336,14 +336,15 @@ def reform_markers(unit, days):
     return markers
 
 
-def trend(unit, day, area=None, keys=MAIN_KEYS, restated=False, years=False):
-    """The figures at the 12 month ends up to `day` (or at each year end since
-    2016), as they were or restated on today's units, and a line chart per
-    indicator, marked where a reorganisation took effect.
+def trend(unit, day, area=None, keys=MAIN_KEYS, restated=False, years=False, months=12):
+    """The figures at the `months` month ends up to `day` (12, or 60: five
+    years; or at each year end since 2016), as they were or restated on
+    today's units, and a line chart per indicator, marked where a
+    reorganisation took effect.
 
     Each date is computed once and kept in the cache until the data change,
     so past months are not recomputed on every visit."""
-    days = year_ends(day) if years else recent_month_ends(day, 12)
+    days = year_ends(day) if years else recent_month_ends(day, months)
     by_day = compute_many_cached(unit, days, area, restated=restated)
     results = [by_day[d] for d in days]
     markers = reform_markers(unit, days)
@@ -363,6 +364,7 @@ def trend(unit, day, area=None, keys=MAIN_KEYS, restated=False, years=False):
         "series": series,
         "restated": restated,
         "years": years,
+        "months": None if years else months,
         "date_format": "Y" if years else "m/Y",
         "events": [event for _index, _text, event in markers],
     }

@@ -200,8 +200,14 @@ def _breakdown_file(context, export_format):
 def trend(request, kind, code):
     unit = unit_or_404(request, kind, code)
     day, area = page_arguments(request)
+    period = request.GET.get("period")
     context = dashboards.trend(
-        unit, day, area, restated=request.GET.get("view") == "restated", years=request.GET.get("period") == "years"
+        unit,
+        day,
+        area,
+        restated=request.GET.get("view") == "restated",
+        years=period == "years",
+        months=60 if period == "60" else 12,
     )
     context["area_choices"] = dashboards.area_choices()
     return render(request, "reports/trend.html", context)

@@ -123,3 +123,57 @@ def test_stored_month_ends_equal_a_fresh_computation_after_random_edits(
     for day in days:
         for pk in stored[day].entries:
             assert stored[day].entries[pk] == fresh[(pk, day)]["figures"], (pk, day)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_kept_sums_of_the_installation_and_its_provinces_equal_a_fresh_computation(
+    reads, seed, django_capture_on_commit_callbacks
+):
+    """unit_sums.py: the 12-month trend of the nation and of each province,
+    read between random edits, then compared with compute() from the states."""
+    from hamlets.models import Province
+    from reports.indicators import compute
+    from reports.indicators.cache import compute_many_cached
+
+    one, two = Province.objects.create(code="P1", name="Một"), Province.objects.create(code="P2", name="Hai")
+    Commune.objects.filter(code__in=["C1", "C2"]).update(province=one)
+    Commune.objects.filter(code="C3").update(province=two)
+    units = [get_unit("province", code) for code in ("all", "P1", "P2")]
+    days = recent_month_ends(DAY, 12)
+    rng = random.Random(seed)
+    for _step in range(8):
+        for unit in units:
+            compute_many_cached(unit, days)
+        with django_capture_on_commit_callbacks(execute=True):
+            try:
+                with transaction.atomic():
+                    edit_at_random(rng)
+            except IntegrityError:
+                pass
+    for unit in units:
+        kept = compute_many_cached(unit, days)
+        for day in days:
+            assert kept[day]["indicators"] == compute(unit, day)["indicators"], (unit.code, day)
+    # The nation's totals are its provinces' sums: P1's communes were computed
+    # with P1, and nothing was computed twice for the nation.
+    cache.clear()
+    reads.clear()
+    compute_many_cached(units[0], days)
+    assert reads == []  # every commune month end was stored
+
+
+def test_the_five_year_trend_page_shows_sixty_month_ends(registry, client):
+    from reports.indicators import compute
+
+    from .conftest import make_user
+
+    client.force_login(make_user("viewer", "provincial_viewer"))
+    page = client.get("/dashboard/province/all/trend/", {"as_of": "10/11/2016", "period": "60"}).content.decode()
+    assert "Xu hướng 5 năm" in page
+    days = recent_month_ends(DAY, 60)
+    assert days[0] == datetime.date(2011, 11, 30) and len(days) == 60
+    header = page.split('id="trend-table"')[1].split("</thead>")[0]
+    assert header.count('class="num"') == 60
+    assert "11/2011" in header and "10/2016" in header
+    figure = compute(get_unit("province", "all"), days[-1])["indicators"]["hamlets_without_branch"]
+    assert f"{figure['numerator']}/{figure['denominator']}" in page.split('id="trend-table"')[1]

@@ -44,8 +44,25 @@ def compute_many_cached(unit, days, area=None, version=None, restated=False):
     from django.core.cache import cache
 
     if not restated:
+        from . import month_ends
         from .by_commune import unit_figures
 
+        if unit.kind == "province" and all(month_ends.is_month_end(day) for day in days):
+            # A trend of the installation or a province: its kept sums (unit_sums.py).
+            from .compute import _as_json
+            from .unit_sums import month_end_totals
+
+            totals = month_end_totals(unit, days, area)
+            return {
+                day: {
+                    "unit": unit.as_json(),
+                    "as_of": day.isoformat(),
+                    "area": area,
+                    "indicators": _as_json(totals[day]),
+                    "children": [],
+                }
+                for day in days
+            }
         figures = unit_figures(unit, days, area)
         return {day: compute(unit, day, area, snapshot=figures[day]) for day in days}
 

@@ -19,7 +19,7 @@ def is_month_end(day):
     return (day + datetime.timedelta(days=1)).day == 1
 
 
-def _token():
+def token():
     from .by_commune import CODE_HASH
     from .catalogue import at_risk_settings
 
@@ -38,7 +38,7 @@ def read(pairs, area, version_of):
         commune_id__in={pk for pk, _day in wanted},
         day__in={day for _pk, day in wanted},
         area=area or "",
-        token=_token(),
+        token=token(),
     ).values_list("commune_id", "day", "version", "payload")
     return {
         (pk, day): pickle.loads(bytes(payload))  # noqa: S301 - written by write() below, never from outside
@@ -53,14 +53,14 @@ def write(figures_by_pair, area, version_of):
 
     if not figures_by_pair:
         return
-    token = _token()
+    current = token()
     rows = [
         CommuneMonthEnd(
             commune_id=pk,
             day=day,
             area=area or "",
             version=version_of[pk],
-            token=token,
+            token=current,
             payload=pickle.dumps(figures, protocol=pickle.HIGHEST_PROTOCOL),
         )
         for (pk, day), figures in figures_by_pair.items()

@@ -145,6 +145,9 @@ class ProvincialViewer(Person):
     @task(4)
     def province_dashboard(self):
         self.client.get("/dashboard/province/all/", name="dashboard: province")
+        if TARGETS.get("provinces"):  # a national installation: one province's too
+            code = random.choice(TARGETS["provinces"])
+            self.client.get(f"/dashboard/province/{code}/", name="dashboard: one province")
 
     @task(3)
     def unit_dashboard(self):

@@ -20,17 +20,21 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 
-from hamlets.models import Commune, District, Hamlet, Member, Profile  # noqa: E402
+from hamlets.models import Commune, District, Hamlet, Member, Profile, Province  # noqa: E402
 
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "load-test-only")
 VIEWERS = 10
+# A national data set has 3,321 communes: LOADTEST_MAX_CLERKS of them get a clerk (all by default).
+MAX_CLERKS = int(os.environ.get("LOADTEST_MAX_CLERKS", 0)) or None
+HASHED = make_password(PASSWORD)  # hashed once: the same password for every account
 
 
 def account(username, role, district=None, commune=None):
     user, _created = User.objects.get_or_create(username=username)
-    user.set_password(PASSWORD)
+    user.password = HASHED
     user.save()
     Profile.objects.update_or_create(user=user, defaults={"role": role, "district": district, "commune": commune})
     return username
@@ -46,7 +50,16 @@ def main():
         units = [("district", d, Commune.objects.filter(district=d)) for d in districts]
     else:
         units = [("commune", c, Commune.objects.filter(pk=c.pk)) for c in Commune.objects.order_by("code")]
-    targets = {"password": PASSWORD, "viewers": viewers, "units": {}}
+    if MAX_CLERKS and len(units) > MAX_CLERKS:
+        units = rng.sample(units, MAX_CLERKS)
+    # A national installation: viewers also open the provinces' dashboards.
+    provinces = list(Province.objects.filter(dissolved_on__isnull=True).values_list("code", flat=True))
+    targets = {
+        "password": PASSWORD,
+        "viewers": viewers,
+        "units": {},
+        "provinces": provinces if len(provinces) > 1 else [],
+    }
     for kind, unit, communes in units:
         clerk = account(
             f"load_{kind}_{unit.code}",

@@ -36,10 +36,18 @@ class Command(BaseCommand):
             default=IMPORT_LIMITS.uncompressed_bytes // MB,
             help="dung lượng tối đa của tệp .xlsx khi giải nén, MB (mặc định %(default)s)",
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help="với thư mục gồm nhiều phần (toàn quốc): số phần nhập cùng lúc, mỗi phần một tiến trình",
+        )
 
-    def handle(self, *args, path, dry_run, verbosity, max_rows, max_megabytes, apply_events=False, **options):
+    def handle(self, *args, path, dry_run, verbosity, max_rows, max_megabytes, apply_events=False, jobs=1, **options):
         parts = folder_parts(path)
         if parts:
+            if jobs > 1:
+                return self.import_parts_at_once(parts, dry_run, verbosity, max_rows, max_megabytes, jobs)
             return self.import_parts(parts, dry_run, verbosity, max_rows, max_megabytes)
         if apply_events and not dry_run:
             # The import and the events are one transaction: a refused event undoes the import too.
@@ -71,6 +79,62 @@ class Command(BaseCommand):
                     % {"why": exc, "name": part.name, "done": ", ".join(done) or "—"}
                 ) from None
             self.stdout.write(_("  (%(seconds).1f giây)") % {"seconds": time.monotonic() - started})
+
+    def import_parts_at_once(self, parts, dry_run, verbosity, max_rows, max_megabytes, jobs):
+        """As import_parts, `jobs` parts at a time, each in a process of its
+        own (the parts share no record: provinces of a country). The first
+        part (the nation's provinces and events, which the others name) is
+        imported before the others start. Each part is all or nothing; after
+        a refused part no new part starts. Prints each process's peak memory."""
+        import multiprocessing
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+        from django.db import connections
+
+        self.import_parts(parts[:1], dry_run, verbosity, max_rows, max_megabytes)
+        rest = list(parts[1:])
+        connections.close_all()  # a forked process opens its own connection
+        context = multiprocessing.get_context("fork")
+        done, refused, peaks = [parts[0].name], None, []
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            running = {}
+            while (rest and refused is None) or running:
+                while rest and refused is None and len(running) < jobs:
+                    part = rest.pop(0)
+                    running[pool.submit(_import_part, str(part), dry_run, max_rows, max_megabytes)] = part
+                finished, _pending = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    part = running.pop(future)
+                    report = future.result()
+                    peaks.append(report["peak_kb"])
+                    self.stdout.write(
+                        _("Phần %(name)s: %(summary)s (%(seconds).1f giây, %(mb).0f MB)")
+                        % {
+                            "name": part.name,
+                            "summary": report["summary"],
+                            "seconds": report["seconds"],
+                            "mb": report["peak_kb"] / 1024,
+                        }
+                    )
+                    if report["errors"]:
+                        for error in report["errors"]:
+                            self.stderr.write(error)
+                        refused = refused or part.name
+                    else:
+                        done.append(part.name)
+        if refused:
+            raise CommandError(
+                _("Phần %(name)s có lỗi và không được ghi; các phần đã nhập: %(done)s.")
+                % {"name": refused, "done": ", ".join(sorted(done))}
+            )
+        top = sorted(peaks, reverse=True)[:jobs]
+        self.stdout.write(
+            _(
+                "Bộ nhớ lớn nhất của một tiến trình: %(one).0f MB; "
+                "của %(jobs)d tiến trình cùng lúc: tối đa %(all).0f MB."
+            )
+            % {"one": max(peaks or [0]) / 1024, "jobs": jobs, "all": sum(top) / 1024}
+        )
 
     def apply_events(self, result):
         from coverage_site.lib.dates import today
@@ -141,3 +205,25 @@ def folder_parts(path):
     if not path.is_dir() or any(path.glob("*.csv")):
         return []
     return sorted(p for p in path.iterdir() if p.is_dir() and any(p.glob("*.csv")))
+
+
+def _import_part(path, dry_run, max_rows, max_megabytes):
+    """One part, in a process of its own (import_parts_at_once): a short report."""
+    import resource
+    import time
+
+    from hamlets.exchange.files import IMPORT_LIMITS, MB
+
+    started = time.monotonic()
+    limits = dataclasses.replace(IMPORT_LIMITS, rows=max_rows, uncompressed_bytes=max_megabytes * MB)
+    result = import_path(path, dry_run=dry_run, limits=limits)
+    summary = _("thêm %(created)d, cập nhật %(updated)d bản ghi") % {
+        "created": result.total_created,
+        "updated": result.total_updated,
+    }
+    return {
+        "summary": summary,
+        "errors": [str(error) for error in result.errors[:50]],
+        "seconds": time.monotonic() - started,
+        "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }

@@ -20,8 +20,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", default=None, help="dd/mm/yyyy hoặc YYYY-MM-DD (mặc định: hôm nay)")
+        parser.add_argument(
+            "--months",
+            type=int,
+            default=0,
+            help="và xu hướng N cuối tháng (ví dụ 60: 5 năm) của toàn bộ và từng tỉnh, lưu lại để đọc ngay",
+        )
 
-    def handle(self, *args, as_of=None, **options):
+    def handle(self, *args, as_of=None, months=0, **options):
         day = parse_day(as_of) if as_of else today()
         if day is None:
             raise CommandError(f"Ngày không hợp lệ: {as_of!r} (dd/mm/yyyy hoặc YYYY-MM-DD).")
@@ -35,3 +41,17 @@ class Command(BaseCommand):
             f"Đã tính sẵn số liệu của {count} xã tại {', '.join(f'{d:%d/%m/%Y}' for d in days)} "
             f"trong {time.perf_counter() - start:.1f} giây."
         )
+        if months:
+            start = time.perf_counter()
+            warm_trend(day, months)
+            self.stdout.write(f"Đã tính sẵn xu hướng {months} cuối tháng trong {time.perf_counter() - start:.1f} giây.")
+
+
+def warm_trend(day, months):
+    """The installation's trend of `months` month ends (each commune's month
+    ends stored, each province's sums kept: unit_sums.py)."""
+    from reports.dashboards import recent_month_ends
+    from reports.indicators import root_unit
+    from reports.indicators.unit_sums import month_end_totals
+
+    month_end_totals(root_unit(), recent_month_ends(day, months))
