@@ -130,7 +130,9 @@ loadtest: setup
 # 4 gunicorn workers. See docs/benchmarks.md. Takes about an hour.
 NATIONAL_DB ?= chibo_national
 NATIONAL_JOBS ?= 2
-NATIONAL_ENV = DEBUG=1 ALLOWED_HOSTS=localhost DATABASE_URL=$(BENCH_PG)/$(NATIONAL_DB)
+# Production settings (DEBUG off: no query log growing with every statement).
+NATIONAL_ENV = SECRET_KEY=benchmark-only ALLOWED_HOSTS=localhost SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
+  DATABASE_URL=$(BENCH_PG)/$(NATIONAL_DB)
 benchmark-national: setup
 	@[ -f var/national/34-AG/memberships.csv ] || (rm -rf var/national && \
 	  DEBUG=1 /usr/bin/time -f "generate: %e s, %M KB peak memory" $(PY) manage.py generate_data var/national --national)

@@ -78,17 +78,21 @@ class DatedParentMixin:
 
     placement_kind = None  # "hamlet", "branch" or "commune"
 
-    def filter_parent(self, queryset, name, value):
+    def filter_parent(self, queryset, name, value, kind=None):
         from .placement import Placement, ever_under_q
 
+        kind = kind or self.placement_kind
         day = self.as_of()
-        candidates = queryset.filter(ever_under_q(self.placement_kind, [value.pk]))
-        placement = Placement.of(candidates, self.placement_kind)
+        candidates = queryset.filter(ever_under_q(kind, [value.pk]))
+        placement = Placement.of(candidates, kind)
         return queryset.filter(pk__in=[pk for pk in placement.current if placement.at(pk, day) == value.pk])
 
 
 class CommuneFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):
     placement_kind = "commune"
+    province = django_filters.ModelChoiceFilter(
+        label=_("Tỉnh"), queryset=models.Province.objects.all(), method="filter_province"
+    )
     district = django_filters.ModelChoiceFilter(
         label=_("Huyện"), queryset=models.District.objects.all(), method="filter_parent"
     )
@@ -96,7 +100,17 @@ class CommuneFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):
 
     class Meta:
         model = models.Commune
-        fields = ["q", "district", "active_on"]
+        fields = ["q", "province", "district", "active_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from reports.indicators import several_provinces
+
+        if not several_provinces():
+            del self.filters["province"]  # one province: no province level anywhere
+
+    def filter_province(self, queryset, name, value):
+        return self.filter_parent(queryset, name, value, kind="commune_province")
 
 
 class HamletFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):

@@ -1,6 +1,7 @@
 """The benchmark generator writes valid, reproducible data."""
 
 import pytest
+from django.db import connection  # noqa: F401 - read by the skipif condition
 
 from hamlets.exchange import import_path
 from hamlets.management.commands.generate_data import generate
@@ -80,4 +81,30 @@ def test_a_national_set_is_written_and_imported_part_by_part(tmp_path, capsys):
     assert Province.objects.get(code="HG").dissolved_on == datetime.date(2025, 7, 1)
     call_command("import_data", str(tmp_path / "nat"), "-v0")
     assert "thêm 0, cập nhật 0 bản ghi" in capsys.readouterr().out
+    assert Member.objects.count() == 5_600
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="processes sharing one database")
+@pytest.mark.django_db(transaction=True)
+def test_parts_imported_two_at_a_time_and_a_refused_part_named(tmp_path, capsys):
+    """import_data --jobs 2: every part in a process of its own; a part with
+    an error is not written, no part starts after it, the others stay."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from hamlets.models import Commune
+
+    call_command("generate_data", str(tmp_path / "nat"), "--national", "--scale=0.001", "--seed=3")
+    members = tmp_path / "nat" / "05-SL" / "members.csv"
+    text = members.read_text(encoding="utf-8-sig").splitlines()
+    text[1] = text[1].replace(",male,", ",robot,").replace(",female,", ",robot,")  # a gender the format lacks
+    members.write_text("\n".join(text) + "\n", encoding="utf-8-sig")
+    with pytest.raises(CommandError, match="05-SL"):
+        call_command("import_data", str(tmp_path / "nat"), "--jobs=2", "-v0")
+    assert "members" in capsys.readouterr().err  # the error, located
+    imported = set(Commune.objects.values_list("province__code", flat=True))
+    # Parts 01-04 were done before 05 ended; 06 and 07 may have run beside it; none after.
+    assert {"HN", "HUE", "LCH", "DB"} <= imported <= {"HN", "HUE", "LCH", "DB", "LS", "QNI"}
+    members.write_text("\n".join(text).replace(",robot,", ",male,") + "\n", encoding="utf-8-sig")
+    call_command("import_data", str(tmp_path / "nat"), "--jobs=2", "-v0")
     assert Member.objects.count() == 5_600

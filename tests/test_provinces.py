@@ -101,6 +101,19 @@ def test_the_national_dashboard_lists_provinces(country, client):
     assert "Theo huyện và xã" in page and "Quỳnh Lưu" in page
 
 
+def test_the_commune_list_filters_by_province_on_its_date(country, client):
+    client.force_login(make_user("viewer", "provincial_viewer"))
+    page = client.get("/communes/", {"province": country["ht"].pk}).content.decode()
+    assert 'name="province"' in page
+    assert "Xã C" in page and "Xã A" not in page
+    reorganise.apply(merger())
+    # Before the merger C was in Hà Tĩnh; after it, in the new province.
+    before = client.get("/communes/", {"province": country["ht"].pk, "active_on": "30/06/2025"}).content.decode()
+    assert "Xã C" in before
+    after = client.get("/communes/", {"province": country["ht"].pk, "active_on": "01/07/2025"}).content.decode()
+    assert "Xã C" not in after
+
+
 # --- the 2025 mergers -------------------------------------------------------------------------------
 
 
@@ -263,6 +276,7 @@ def test_with_one_province_no_page_shows_a_province_level(registry, client):
     assert [unit.kind for unit, _communes in child_units(root, D(2026, 1, 1))] == ["district", "district"]
     pages = [
         "/",
+        "/communes/",
         "/dashboard/province/all/",
         "/summaries/",
         "/hamlets/",

@@ -96,32 +96,35 @@ class Command(BaseCommand):
         connections.close_all()  # a forked process opens its own connection
         context = multiprocessing.get_context("fork")
         done, refused, peaks = [parts[0].name], None, []
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            running = {}
-            while (rest and refused is None) or running:
-                while rest and refused is None and len(running) < jobs:
-                    part = rest.pop(0)
-                    running[pool.submit(_import_part, str(part), dry_run, max_rows, max_megabytes)] = part
-                finished, _pending = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    part = running.pop(future)
-                    report = future.result()
-                    peaks.append(report["peak_kb"])
-                    self.stdout.write(
-                        _("Phần %(name)s: %(summary)s (%(seconds).1f giây, %(mb).0f MB)")
-                        % {
-                            "name": part.name,
-                            "summary": report["summary"],
-                            "seconds": report["seconds"],
-                            "mb": report["peak_kb"] / 1024,
-                        }
-                    )
-                    if report["errors"]:
-                        for error in report["errors"]:
-                            self.stderr.write(error)
-                        refused = refused or part.name
-                    else:
-                        done.append(part.name)
+        # A fresh process per part (a pool of one each), so that each part's
+        # memory is given back when it ends instead of piling up in a worker.
+        running = {}
+        while (rest and refused is None) or running:
+            while rest and refused is None and len(running) < jobs:
+                part = rest.pop(0)
+                pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+                running[pool.submit(_import_part, str(part), dry_run, max_rows, max_megabytes)] = (part, pool)
+            finished, _pending = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                part, pool = running.pop(future)
+                report = future.result()
+                pool.shutdown()
+                peaks.append(report["peak_kb"])
+                self.stdout.write(
+                    _("Phần %(name)s: %(summary)s (%(seconds).1f giây, %(mb).0f MB)")
+                    % {
+                        "name": part.name,
+                        "summary": report["summary"],
+                        "seconds": report["seconds"],
+                        "mb": report["peak_kb"] / 1024,
+                    }
+                )
+                if report["errors"]:
+                    for error in report["errors"]:
+                        self.stderr.write(error)
+                    refused = refused or part.name
+                else:
+                    done.append(part.name)
         if refused:
             raise CommandError(
                 _("Phần %(name)s có lỗi và không được ghi; các phần đã nhập: %(done)s.")

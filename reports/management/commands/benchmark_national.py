@@ -26,7 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", default="2026-06-30", help="YYYY-MM-DD")
         parser.add_argument("--repeat", type=int, default=5)
         parser.add_argument("--import-log", default=None, help="tệp có dòng 'import: X s wall clock, Y KB peak memory'")
-        parser.add_argument("--province", default="NA", help="mã tỉnh đo bảng số liệu lúc chưa có gì sẵn")
+        parser.add_argument(
+            "--province",
+            action="append",
+            help="mã tỉnh đo bảng số liệu lúc chưa có gì sẵn (mặc định: tỉnh có số xã ở giữa và tỉnh nhiều xã nhất)",
+        )
 
     def handle(self, *args, as_of, repeat, import_log, province, **options):
         from django.conf import settings
@@ -57,7 +61,8 @@ class Command(BaseCommand):
                 )
         self.warm_up()
         self.national_dashboard()
-        self.province_cold(province)
+        for code in province or self.typical_provinces():
+            self.province_cold(code)
         self.trend()
         self.stdout.write("")
         self.stdout.write(f"| {'what':62} | {'measured':34} | {'budget':18} | held |")
@@ -137,6 +142,13 @@ class Command(BaseCommand):
             "< 1 s",
             median < 1.0,
         )
+
+    def typical_provinces(self):
+        """The province of median size (communes) and the largest."""
+        from django.db.models import Count
+
+        sizes = list(Province.objects.active_on(self.day).annotate(size=Count("communes")).order_by("size", "code"))
+        return [sizes[len(sizes) // 2].code, sizes[-1].code]
 
     def province_cold(self, code):
         """A province's dashboard with nothing cached or stored (its communes computed from the states)."""
