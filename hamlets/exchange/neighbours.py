@@ -17,8 +17,12 @@ rows or as references) and, per rule:
 * every referenced record's own references (a hamlet's commune, a commune's
   district), so codes compare as in a full load.
 
-The database constraints stay the last guard. Large files (a province's
-export) and files with the province-level sheets load everything, as before.
+The database constraints stay the last guard. Files with the
+province-level sheets load everything, and so do large files naming at least
+as many members as are stored (a province's export, a first import), for
+which reading everything is cheaper than looking up each code; a province's
+part of a national data set (imported after others) reads its neighbourhood,
+so memory stays that of one province however many are stored.
 """
 
 from collections import defaultdict
@@ -53,7 +57,9 @@ def neighbourhood(parsed):
     Code-keyed sheets are given codes; the others (memberships, secretary
     terms, targets, ratings) pks."""
     total = sum(len(rows) for rows in parsed.values())
-    if total > PARTIAL_LIMIT or FULL_LOAD_SHEETS & set(parsed):
+    if FULL_LOAD_SHEETS & set(parsed):
+        return None
+    if total > PARTIAL_LIMIT and len(parsed.get("members", ())) >= models.Member.objects.count():
         return None
     codes = defaultdict(set)
     for sheet in SHEETS:

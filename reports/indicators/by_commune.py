@@ -248,15 +248,17 @@ def refresh(commune_pks):
     return len(commune_pks) * sum(len(days) for days in by_area.values())
 
 
-def warm(days, chunk=40, progress=None):
+def warm(days, chunk=40, progress=None, communes=None):
     """Compute and cache every active commune's figures for `days` (the whole
-    province, without area filter), `chunk` communes per reading so memory
-    stays that of a district; returns the number of communes. Run at night
-    and after a large import (manage.py warm_figures), so the first viewers
-    of the morning read the cache like everyone after them."""
+    installation, or the `communes` pks given, without area filter), `chunk`
+    communes per reading so memory stays that of a district; returns the
+    number of communes. Run at night and after a large import (manage.py
+    warm_figures), so the first viewers of the morning read the cache like
+    everyone after them."""
     from hamlets.models import Commune
 
-    by_day = {day: set(Commune.objects.active_on(day).values_list("pk", flat=True)) for day in days}
+    active = Commune.objects.all() if communes is None else Commune.objects.filter(pk__in=list(communes))
+    by_day = {day: set(active.active_on(day).values_list("pk", flat=True)) for day in days}
     pks = sorted(set().union(*by_day.values()))
     for start in range(0, len(pks), chunk):
         part = set(pks[start : start + chunk])

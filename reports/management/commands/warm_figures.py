@@ -27,31 +27,73 @@ class Command(BaseCommand):
             help="và xu hướng N cuối tháng (ví dụ 60: 5 năm) của toàn bộ và từng tỉnh, lưu lại để đọc ngay",
         )
 
-    def handle(self, *args, as_of=None, months=0, **options):
+        parser.add_argument(
+            "--jobs", type=int, default=1, help="số tiến trình tính cùng lúc (mỗi tiến trình một phần các xã)"
+        )
+
+    def handle(self, *args, as_of=None, months=0, jobs=1, **options):
         day = parse_day(as_of) if as_of else today()
         if day is None:
             raise CommandError(f"Ngày không hợp lệ: {as_of!r} (dd/mm/yyyy hoặc YYYY-MM-DD).")
         start = time.perf_counter()
         # The dashboard's dates: the day, the month end before, and its goals band's (reports/goals.py).
         days = sorted({month_end_before(day), day, *dates_for(Goal.objects.filter(active=True), day)})
-        count = warm(days)
-        # And every commune's data-quality counts for today (the dashboards' "N điểm cần kiểm tra").
-        quality.counts_by_commune(Commune.objects.values_list("pk", flat=True), today())
+        pks = sorted(Commune.objects.values_list("pk", flat=True))
+        if jobs > 1:
+            count = sum(_in_processes(_warm_part, [(days, pks[n::jobs]) for n in range(jobs)]))
+        else:
+            count = _warm_part(days, pks)
         self.stdout.write(
             f"Đã tính sẵn số liệu của {count} xã tại {', '.join(f'{d:%d/%m/%Y}' for d in days)} "
             f"trong {time.perf_counter() - start:.1f} giây."
         )
         if months:
             start = time.perf_counter()
-            warm_trend(day, months)
+            warm_trend(day, months, jobs)
             self.stdout.write(f"Đã tính sẵn xu hướng {months} cuối tháng trong {time.perf_counter() - start:.1f} giây.")
 
 
-def warm_trend(day, months):
+def warm_trend(day, months, jobs=1):
     """The installation's trend of `months` month ends (each commune's month
-    ends stored, each province's sums kept: unit_sums.py)."""
+    ends stored, each province's sums kept: unit_sums.py); with several
+    provinces and jobs, the provinces are shared between processes first."""
+    from hamlets.models import Province
     from reports.dashboards import recent_month_ends
-    from reports.indicators import root_unit
+    from reports.indicators import root_unit, several_provinces
     from reports.indicators.unit_sums import month_end_totals
 
-    month_end_totals(root_unit(), recent_month_ends(day, months))
+    days = recent_month_ends(day, months)
+    if jobs > 1 and several_provinces():
+        codes = sorted(Province.objects.values_list("code", flat=True))
+        _in_processes(_trend_part, [(days, codes[n::jobs]) for n in range(jobs)])
+    month_end_totals(root_unit(), days)
+
+
+def _trend_part(days, codes):
+    from reports.indicators import get_unit
+    from reports.indicators.unit_sums import month_end_totals
+
+    for code in codes:
+        month_end_totals(get_unit("province", code), days)
+
+
+def _warm_part(days, pks):
+    """Some communes' figures for `days`, and their data-quality counts for
+    today (the dashboards' "N điểm cần kiểm tra"); returns their number."""
+    count = warm(days, communes=pks)
+    quality.counts_by_commune(pks, today())
+    return count
+
+
+def _in_processes(function, arguments):
+    """function(*args) for each of `arguments`, each in a forked process of
+    its own (the cache and the database are shared, so what each computes
+    is kept for all): [results]."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from django.db import connections
+
+    connections.close_all()  # each process opens its own connection
+    with ProcessPoolExecutor(len(arguments), mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(function, *zip(*arguments, strict=True)))
