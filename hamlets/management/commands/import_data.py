@@ -215,8 +215,17 @@ def _import_part(path, dry_run, max_rows, max_megabytes):
     import resource
     import time
 
+    from django.db import connection
+
     from hamlets.exchange.files import IMPORT_LIMITS, MB
 
+    if connection.vendor == "postgresql":
+        # One snapshot for the whole import: another part committing while
+        # this one reads the stored records must not show it half written.
+        from psycopg2.extensions import ISOLATION_LEVEL_REPEATABLE_READ
+
+        connection.settings_dict.setdefault("OPTIONS", {})["isolation_level"] = ISOLATION_LEVEL_REPEATABLE_READ
+        connection.close()
     started = time.monotonic()
     limits = dataclasses.replace(IMPORT_LIMITS, rows=max_rows, uncompressed_bytes=max_megabytes * MB)
     result = import_path(path, dry_run=dry_run, limits=limits)
