@@ -143,6 +143,8 @@ class _Import:
         # (sheet, key) -> communes of a stored record before the import (scoped imports only)
         self.communes_before = {}
         self.merge_plans = {}  # sheet name -> MergePlan
+        # sheet name -> (codes asked, codes stored), found while locking (PostgreSQL)
+        self.stored_codes = {}
 
     # --- problems ------------------------------------------------------------
 
@@ -195,12 +197,14 @@ class _Import:
             table = connection.ops.quote_name(SHEET_BY_NAME[name].model._meta.db_table)
             with connection.cursor() as cursor:
                 # One statement with an array, however many codes (a whole province names 200,000 members).
-                cursor.execute(f"SELECT id FROM {table} WHERE code = ANY(%s) ORDER BY code FOR UPDATE", [wanted])
+                cursor.execute(f"SELECT code FROM {table} WHERE code = ANY(%s) ORDER BY code FOR UPDATE", [wanted])
+                # Which of them are stored, for the neighbourhood (it looks up stored codes only).
+                self.stored_codes[name] = (set(wanted), {code for (code,) in cursor.fetchall()})
 
     def merge_and_check(self, parsed):
         self.progress(_("Đọc dữ liệu đã lưu"), 0, 1)
         # Only the records the file touches and their rules' neighbours (neighbours.py).
-        self.state = State().load(neighbourhood(parsed))
+        self.state = State().load(neighbourhood(parsed, known=self.stored_codes))
         self.result.rows_read = self.state.rows_read
         total = sum(len(rows) for rows in parsed.values())
         done = 0

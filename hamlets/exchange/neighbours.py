@@ -57,9 +57,13 @@ class _Stored:
         "communes": models.Commune,
     }
 
-    def __init__(self):
+    def __init__(self, known=None):
+        """known: {sheet name: (codes asked, codes found)}, already read (the import's locks)."""
         self.known = defaultdict(set)
         self.asked = defaultdict(set)
+        for name, (asked, found) in (known or {}).items():
+            self.asked[name] |= asked
+            self.known[name] |= found
 
     def __call__(self, name, codes):
         from django.db import connection
@@ -89,11 +93,12 @@ def _codes_of(queryset, *paths):
     return found
 
 
-def neighbourhood(parsed):
+def neighbourhood(parsed, known=None):
     """{sheet name: set of codes or pks to load}, or None for "load everything".
 
     Code-keyed sheets are given codes; the others (memberships, secretary
-    terms, targets, ratings) pks."""
+    terms, targets, ratings) pks. `known`: which codes of some sheets are
+    stored, when the caller has read it already (see _Stored)."""
     total = sum(len(rows) for rows in parsed.values())
     if FULL_LOAD_SHEETS & set(parsed):
         return None
@@ -117,7 +122,7 @@ def neighbourhood(parsed):
     heads_hamlets = {row["hamlet_code"] for _n, row in parsed.get("village_heads", [])}
 
     pks = defaultdict(set)
-    stored = _Stored()
+    stored = _Stored(known)
     seen = None
     while seen != {name: len(values) for name, values in codes.items()}:
         seen = {name: len(values) for name, values in codes.items()}

@@ -40,9 +40,14 @@ class Command(BaseCommand):
         days = sorted({month_end_before(day), day, *dates_for(Goal.objects.filter(active=True), day)})
         pks = sorted(Commune.objects.values_list("pk", flat=True))
         if jobs > 1:
-            count = sum(_in_processes(_warm_part, [(days, pks[n::jobs]) for n in range(jobs)]))
+            # The data checks of every commune at once (one pass over the
+            # tables: a scope of many communes is far slower), beside the
+            # figures in smaller parts, which the processes share as they go.
+            parts = [("quality", pks)] + [("figures", pks[n :: 4 * jobs]) for n in range(4 * jobs)]
+            count = sum(_in_processes(_warm_part, [(days, what, part) for what, part in parts], jobs))
         else:
-            count = _warm_part(days, pks)
+            count = _warm_part(days, "figures", pks)
+            _warm_part(days, "quality", pks)
         self.stdout.write(
             f"Đã tính sẵn số liệu của {count} xã tại {', '.join(f'{d:%d/%m/%Y}' for d in days)} "
             f"trong {time.perf_counter() - start:.1f} giây."
@@ -65,7 +70,7 @@ def warm_trend(day, months, jobs=1):
     days = recent_month_ends(day, months)
     if jobs > 1 and several_provinces():
         codes = sorted(Province.objects.values_list("code", flat=True))
-        _in_processes(_trend_part, [(days, codes[n::jobs]) for n in range(jobs)])
+        _in_processes(_trend_part, [(days, [code]) for code in codes], jobs)
     month_end_totals(root_unit(), days)
 
 
@@ -77,23 +82,24 @@ def _trend_part(days, codes):
         month_end_totals(get_unit("province", code), days)
 
 
-def _warm_part(days, pks):
-    """Some communes' figures for `days`, and their data-quality counts for
-    today (the dashboards' "N điểm cần kiểm tra"); returns their number."""
-    count = warm(days, communes=pks)
-    quality.counts_by_commune(pks, today())
-    return count
+def _warm_part(days, what, pks):
+    """Some communes' figures for `days` (returns their number), or their
+    data-quality counts for today (the dashboards' "N điểm cần kiểm tra")."""
+    if what == "quality":
+        quality.counts_by_commune(pks, today())
+        return 0
+    return warm(days, communes=pks)
 
 
-def _in_processes(function, arguments):
-    """function(*args) for each of `arguments`, each in a forked process of
-    its own (the cache and the database are shared, so what each computes
-    is kept for all): [results]."""
+def _in_processes(function, arguments, jobs):
+    """function(*args) for each of `arguments`, in `jobs` forked processes
+    (the cache and the database are shared, so what each computes is kept
+    for all): [results]."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from django.db import connections
 
     connections.close_all()  # each process opens its own connection
-    with ProcessPoolExecutor(len(arguments), mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
         return list(pool.map(function, *zip(*arguments, strict=True)))
