@@ -39,6 +39,11 @@ class Check:
     explanation: str
     # find(scope, day) -> iterable of (record pk, commune pk, detail dict); scope: communes queryset or None (all)
     find: object
+    # The same findings without their details, where those cost more than the findings (the counts only need these).
+    find_bare: object = None
+
+    def bare(self, scope, day):
+        return (self.find_bare or self.find)(scope, day)
 
     def __str__(self):
         return str(self.title)
@@ -192,20 +197,38 @@ def find_home_outside_branch_commune(scope, day):
         yield row["member_id"], row["branch__commune_id"], {"branch_commune": row["branch__commune__name"]}
 
 
-def find_possible_duplicates(scope, day):
-    """Another member has the same name (ignoring diacritics) and birth date."""
+def _duplicate_rows(scope, day):
     twin = Member.objects.filter(name_folded=OuterRef("name_folded"), birth_date=OuterRef("birth_date")).exclude(
         pk=OuterRef("pk")
     )
     fields = ("pk", "home", "name_folded", "birth_date")
-    rows = list(_with_home(_members(scope), day).filter(Exists(twin)).values(*fields))
+    return list(_with_home(_members(scope), day).filter(Exists(twin)).values(*fields))
+
+
+def count_possible_duplicates(scope, day):
+    """find_possible_duplicates without naming the others (what the counts need)."""
+    for row in _duplicate_rows(scope, day):
+        yield row["pk"], row["home"], {}
+
+
+def find_possible_duplicates(scope, day):
+    """Another member has the same name (ignoring diacritics) and birth date."""
+    rows = _duplicate_rows(scope, day)
     twins = {}
-    if rows:
-        keys = {(row["name_folded"], row["birth_date"]) for row in rows}
-        for pk, code, name, born in Member.objects.filter(
-            name_folded__in={k[0] for k in keys}, birth_date__in={k[1] for k in keys}
-        ).values_list("pk", "code", "name_folded", "birth_date"):
-            twins.setdefault((name, born), []).append((pk, code))
+    pks = [row["pk"] for row in rows]
+    for start in range(0, len(pks), ID_LIST_LIMIT):
+        # The members sharing a found member's exact (name, birth date): an IN
+        # of names and an IN of dates would match their every combination
+        # (most of a country's members).
+        same = Member.objects.filter(
+            pk__in=pks[start : start + ID_LIST_LIMIT],
+            name_folded=OuterRef("name_folded"),
+            birth_date=OuterRef("birth_date"),
+        )
+        for pk, code, name, born in Member.objects.filter(Exists(same)).values_list(
+            "pk", "code", "name_folded", "birth_date"
+        ):
+            twins.setdefault((name, born), set()).add((pk, code))
     for row in rows:
         others = [code for pk, code in twins.get((row["name_folded"], row["birth_date"]), []) if pk != row["pk"]]
         yield row["pk"], row["home"], {"others": ", ".join(sorted(others))}
@@ -316,6 +339,7 @@ CHECKS = [
         _("Có thể trùng người"),
         _("Hai hồ sơ đảng viên cùng họ tên (không kể dấu) và cùng ngày sinh, ở cùng hoặc khác xã."),
         find_possible_duplicates,
+        count_possible_duplicates,
     ),
     Check(
         "admitted_candidate_without_membership",
@@ -479,7 +503,7 @@ def counts_by_commune(commune_pks, day):
         fresh = {pk: {} for pk in missing}
         marked = set(CheckedFinding.objects.filter(commune_id__in=missing).values_list("rule", "record_pk"))
         for check in CHECKS:
-            for pk, commune, _detail in check.find(scope, day):
+            for pk, commune, _detail in check.bare(scope, day):
                 if commune in fresh and (check.key, pk) not in marked:
                     fresh[commune][check.key] = fresh[commune].get(check.key, 0) + 1
         cache.set_many({keys[pk]: counts for pk, counts in fresh.items()}, TIMEOUT)

@@ -66,7 +66,7 @@ def _finding_or_404(request, unit, day):
         raise Http404 from None
     if check is None:
         raise Http404
-    found = {record: commune for record, commune, _detail in check.find(scope_of(unit, day), day)}
+    found = {record: commune for record, commune, _detail in check.bare(scope_of(unit, day), day)}
     commune = found.get(pk)
     if pk not in found or (commune is not None and not visible_communes(request.user).filter(pk=commune).exists()):
         raise Http404
