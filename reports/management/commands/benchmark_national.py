@@ -180,14 +180,26 @@ class Command(BaseCommand):
     def trend(self):
         """The national trend of 60 month ends, from the page (period=60)."""
         from django.core.cache import cache
+        from django.core.management import call_command
         from django.db import transaction
 
         from hamlets.models import Membership
 
         start = time.perf_counter()
-        self.get("/dashboard/province/all/trend/", period="60")
+        # The background warm-up that stores every commune's 60 month ends and each province's sums.
+        call_command(
+            "warm_figures",
+            "--as-of",
+            self.day.isoformat(),
+            "--months",
+            "60",
+            "--jobs",
+            "2",
+            stdout=open("/dev/null", "w"),  # noqa: SIM115
+        )
         first = time.perf_counter() - start
-        self.stdout.write(f"(first 5-year trend: every commune's 60 month ends computed and stored: {first:.1f} s)")
+        self.stdout.write(f"(warm_figures --months 60 --jobs 2: every commune's 60 month ends stored: {first:.1f} s)")
+        self.get("/dashboard/province/all/trend/", period="60")
         kept = statistics.median(self.times(lambda: self.get("/dashboard/province/all/trend/", period="60")))
         self.row("national 5-year trend of month ends (page)", f"{kept * 1000:.0f} ms (median)", "< 500 ms", kept < 0.5)
 
