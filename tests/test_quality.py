@@ -303,7 +303,7 @@ def test_the_clerks_home_lists_the_records_to_check(client, district_case):
 def test_a_communes_checks_read_its_residents_and_the_members_attending_from_elsewhere(place, monkeypatch, limit):
     from hamlets.models import Commune
 
-    monkeypatch.setattr(quality, "ID_LIST_LIMIT", limit)
+    monkeypatch.setattr(quality, "id_list_limit", lambda: limit)
     commune, _hamlet, branch = place
     resident = person(place, "Dự Bị Ở Xã", admitted_on=D(2025, 1, 1), official=False)
     elsewhere = f.hamlet(f.commune(code="QB", name="Xã Bên"), code="QB-H1")
