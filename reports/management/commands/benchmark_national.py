@@ -172,10 +172,7 @@ class Command(BaseCommand):
             "< 2 s",
             median < 2.0,
         )
-        # The national figures were lost with the cache: warmed again, as at night.
-        from django.core.management import call_command
-
-        call_command("warm_figures", "--as-of", self.day.isoformat(), "--jobs", "2", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        # The national figures lost with the cache are warmed again by the trend's warm-up below.
 
     def trend(self):
         """The national trend of 60 month ends, from the page (period=60)."""
