@@ -107,7 +107,9 @@ class CommuneFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):
         from reports.indicators import several_provinces
 
         if not several_provinces():
-            del self.filters["province"]  # one province: no province level anywhere
+            # One province: no province level anywhere (the form exists already: ScopedFilterSet read it).
+            del self.filters["province"]
+            del self.form.fields["province"]
 
     def filter_province(self, queryset, name, value):
         return self.filter_parent(queryset, name, value, kind="commune_province")
