@@ -126,6 +126,28 @@ def top_unit(user):
     return home_unit(user) or ("province", "all")
 
 
+def readable_units(user):
+    """{"district": codes, "commune": codes} of the units whose figures
+    `user` may read (can_see_unit, for many units at once: a few queries
+    whatever their number), or None for every unit."""
+    if sees_everything(user):
+        return None
+    from .lineage import ParentChange
+
+    communes = visible_communes(user)
+    found = {"commune": set(communes.values_list("code", flat=True)), "district": set()}
+    if own_province_id(user) is not None:
+        # A district with a commune that is, or once was, in it (ever_under_q("commune") turned round).
+        found["district"] = set(communes.exclude(district=None).values_list("district__code", flat=True)) | set(
+            ParentChange.objects.filter(commune__in=communes, old_district__isnull=False).values_list(
+                "old_district__code", flat=True
+            )
+        )
+    elif role_of(user) == Role.DISTRICT_STAFF and user.profile.commune_id is None:
+        found["district"] = {user.profile.district.code}
+    return found
+
+
 def can_see_unit(user, unit):
     """Whether `user` may read the figures of a reports Unit."""
     if sees_everything(user):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop
 from coverage_site.lib import dates
 from coverage_site.lib.dates import today
 from hamlets.models import Branch, Hamlet, Membership, Role
-from hamlets.permissions import can_approve, can_see_unit, role_of, sees_everything
+from hamlets.permissions import can_approve, can_see_unit, readable_units, role_of
 from hamlets.placement import branches_under
 
 from .indicators import INDICATOR_BY_KEY, Snapshot, child_units, compute, get_unit, root_unit, unit_communes
@@ -58,9 +58,10 @@ def waiting_for_approval(user=None):
     """Submitted summaries, oldest month first: the approver's work (within
     `user`'s province when they have one)."""
     waiting = MonthlySummary.objects.filter(status=MonthlySummary.Status.SUBMITTED).order_by("month", "unit_code")
-    if user is None or sees_everything(user):
+    units = None if user is None else readable_units(user)
+    if units is None:
         return waiting
-    return [s for s in waiting if can_see_unit(user, get_unit(s.unit_kind, s.unit_code))]
+    return [s for s in waiting if s.unit_code in units.get(s.unit_kind, ())]
 
 
 def to_submit(unit, months=6):

@@ -117,17 +117,22 @@ def test_the_commune_list_filters_by_province_on_its_date(country, client):
 # --- the 2025 mergers -------------------------------------------------------------------------------
 
 
-def merger(code="E1"):
+def event(code, kind, level, content):
+    """An event of 1/7/2025, entered (not applied)."""
     return Reorganisation.objects.create(
         code=code,
-        kind="merge",
-        level="province",
+        kind=kind,
+        level=level,
         effective_on=JULY,
         act_number="202/2025/QH15",
         act_date=D(2025, 6, 12),
         act_issuer="Quốc hội",
-        content={"from": ["NA", "HT"], "to": [{"code": "NA2", "name": "Nghệ An mới"}]},
+        content=content,
     )
+
+
+def merger(code="E1"):
+    return event(code, "merge", "province", {"from": ["NA", "HT"], "to": [{"code": "NA2", "name": "Nghệ An mới"}]})
 
 
 def test_a_province_merger_keeps_each_predecessors_past(country, django_capture_on_commit_callbacks):
@@ -173,17 +178,7 @@ def test_a_commune_changing_district_and_province_on_one_day(country):
     """1/7/2025: district abolished and provinces merged on the same day; each
     dated parent is read from its own changes."""
     reorganise.apply(merger())
-    abolish = Reorganisation.objects.create(
-        code="E2",
-        kind="dissolve",
-        level="district",
-        effective_on=JULY,
-        act_number="1",
-        act_date=D(2025, 6, 12),
-        act_issuer="UBTVQH",
-        content={"from": ["QL"]},
-    )
-    reorganise.apply(abolish)
+    reorganise.apply(event("E2", "dissolve", "district", {"from": ["QL"]}))
     from hamlets.placement import district_of_communes, province_of_communes
 
     a = country["a"].pk
@@ -260,6 +255,60 @@ def test_a_provinces_approver_approves_that_province_only(country, client):
     assert "Hồng Lĩnh" in listing and "Quỳnh Lưu" not in listing
     # The national list names every reporting unit, province by province.
     assert [u.code for u in summaries.summary_units(D(2025, 12, 31))] == ["HK", "QL"]
+
+
+def test_the_units_someone_may_read_at_once_are_those_they_may_read_one_by_one(country):
+    """permissions.readable_units (the approver's waiting list) agrees with
+    can_see_unit for every account and unit, before and after a merger and
+    the abolition of a district; and costs the same however many summaries wait."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from hamlets.models import District
+    from hamlets.permissions import can_see_unit, readable_units
+
+    users = [
+        make_user("national", "provincial_viewer"),
+        province_user("viewer_ht", "provincial_viewer", "HT"),
+        province_user("approver_na", "provincial_approver", "NA"),
+        make_user("staff_ql", "district_staff", district="QL"),
+        make_user("staff_c", "district_staff", commune="C"),
+    ]
+
+    def agree():
+        units = [get_unit("district", d.code) for d in District.objects.all()]
+        units += [get_unit("commune", c.code) for c in Commune.objects.all()]
+        for user in users:
+            readable = readable_units(user)
+            for unit in units:
+                expected = can_see_unit(user, unit)
+                assert (readable is None or unit.code in readable[unit.kind]) == expected, (user.username, unit)
+
+    agree()
+    reorganise.apply(merger())
+    reorganise.apply(event("E2", "dissolve", "district", {"from": ["QL"]}))
+    users.append(province_user("viewer_new", "provincial_viewer", "NA2"))
+    agree()
+
+    def queries(count):
+        MonthlySummary.objects.all().delete()
+        for n in range(count):
+            MonthlySummary.objects.create(
+                unit_kind="commune",
+                unit_code="ABC"[n % 3],
+                unit_name="Xã",
+                month=D(2025, 1 + n, 1),
+                status=MonthlySummary.Status.SUBMITTED,
+                submitted_at=timezone.now(),
+            )
+        with CaptureQueriesContext(connection) as context:
+            waiting = summaries.waiting_for_approval(users[2])
+        return len(context.captured_queries), sorted({s.unit_code for s in waiting})
+
+    few, seen = queries(2)
+    assert seen == ["A", "B"]
+    assert queries(9)[0] == few
 
 
 # --- one province: nothing changes ----------------------------------------------------------------------
