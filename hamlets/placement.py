@@ -43,14 +43,17 @@ class Placement:
     """Current parents and parent changes of some records of one kind, read in
     two queries; `at(pk, day)` answers in memory."""
 
-    def __init__(self, kind, current):
-        """`current`: {child pk: current parent pk}."""
+    def __init__(self, kind, current, every=False):
+        """`current`: {child pk: current parent pk}; `every`: they are all the
+        records of the kind (the changes are read without a list of ids)."""
         child, old, _fk = CHILDREN[kind]
         self.current = dict(current)
         self.changes = {}
+        rows = changes_of(kind)
+        if not every:
+            rows = rows.filter(**{f"{child}_id__in": list(self.current)})
         rows = (
-            changes_of(kind)
-            .filter(**{f"{child}_id__in": list(self.current)})
+            rows.filter(**{f"{child}__isnull": False})
             .order_by("changed_on", "pk")
             .values_list(f"{child}_id", "changed_on", f"{old}_id")
         )
@@ -131,10 +134,14 @@ def district_of_communes(commune_ids, day):
 
 
 def province_of_communes(commune_ids, day):
-    """{commune pk: its province pk (or None, one-province installations) on `day`}."""
+    """{commune pk: its province pk (or None, one-province installations) on
+    `day`}; `commune_ids` None: every commune (read without a list of ids)."""
     from .models import Commune
 
-    placement = Placement.of(Commune.objects.filter(pk__in=list(commune_ids)), "commune_province")
+    if commune_ids is None:
+        placement = Placement("commune_province", Commune.objects.values_list("pk", "province_id"), every=True)
+    else:
+        placement = Placement.of(Commune.objects.filter(pk__in=list(commune_ids)), "commune_province")
     return {pk: placement.at(pk, day) for pk in placement.current}
 
 

@@ -177,3 +177,49 @@ def test_the_five_year_trend_page_shows_sixty_month_ends(registry, client):
     assert "11/2011" in header and "10/2016" in header
     figure = compute(get_unit("province", "all"), days[-1])["indicators"]["hamlets_without_branch"]
     assert f"{figure['numerator']}/{figure['denominator']}" in page.split('id="trend-table"')[1]
+
+
+@pytest.mark.parametrize(("seed", "third_in_province"), [(6, True), (7, False)])
+def test_the_installations_figures_at_any_date_are_its_provinces_kept_sums(
+    reads, seed, third_in_province, django_capture_on_commit_callbacks
+):
+    """unit_sums.grouped_figures: the national dashboard's figures (totals,
+    each province's, the action lists' ids) equal a fresh computation after
+    random edits; a commune in no province is counted on its own."""
+    from hamlets.models import Province
+    from reports.indicators import compute, unit_communes
+    from reports.indicators.states import Snapshot
+    from reports.indicators.unit_sums import GroupedFigures
+
+    one, two = Province.objects.create(code="P1", name="Một"), Province.objects.create(code="P2", name="Hai")
+    Commune.objects.filter(code__in=["C1", "C2"]).update(province=one)
+    Commune.objects.filter(code="C3").update(province=two if third_in_province else None)
+    nation = get_unit("province", "all")
+    days = sorted({DAY, DAY - datetime.timedelta(days=40), datetime.date(2015, 12, 31)})
+    rng = random.Random(seed)
+    for _step in range(8):
+        by_commune.unit_figures(nation, days, remember=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            try:
+                with transaction.atomic():
+                    edit_at_random(rng)
+            except IntegrityError:
+                pass
+    kept = by_commune.unit_figures(nation, days)
+    for day in days:
+        assert isinstance(kept[day], GroupedFigures)
+        fresh = Snapshot(unit_communes(nation, day), day)
+        assert compute(nation, day, by_child=True, snapshot=kept[day]) == compute(nation, day, by_child=True)
+        ids, expected = kept[day].action_ids(), fresh.action_ids()
+        assert ids["unserved"] == expected["unserved"] and ids["at_risk"] == expected["at_risk"]
+        assert sorted(ids["no_secretary"]) == sorted(expected["no_secretary"])
+    # An edit in C1 sums P1 again from its communes, C1's figures computed afresh only.
+    reads.clear()
+    member = Member.objects.filter(residence_hamlet__commune__code="C1").first()
+    member.official_on = None if member.official_on else member.admitted_on
+    with django_capture_on_commit_callbacks(execute=True):
+        member.save()
+    by_commune.unit_figures(nation, days)
+    assert [codes for codes, _days in reads] == [["C1"]]  # by the save (its dates are hot) or by the read
+    later = by_commune.unit_figures(nation, days)
+    assert compute(nation, DAY, by_child=True, snapshot=later[DAY]) == compute(nation, DAY, by_child=True)

@@ -1,5 +1,7 @@
 """Figures of a unit (and of its children) from the per-commune rows of a snapshot."""
 
+import functools
+
 from coverage_site.lib.dates import today
 from hamlets.models import District, Province
 from hamlets.placement import district_of_communes, province_of_communes
@@ -39,7 +41,8 @@ def child_units(unit, day):
     listed on their own, so children always add up to the parent."""
     communes = list(unit_communes(unit, day).values_list("pk", "code", "name"))
     if unit.is_root and several_provinces():
-        return _parents_then_loose(communes, Province, province_of_communes, day)
+        # Every commune of the installation: their provinces read without a list of 3,321 ids.
+        return _parents_then_loose(communes, Province, lambda _pks, on: province_of_communes(None, on), day)
     if unit.kind == "province":
         # The installation lists every active district, a province those holding its communes.
         return _parents_then_loose(communes, District, district_of_communes, day, only_used=not unit.is_root)
@@ -78,7 +81,11 @@ def compute(unit, day, area=None, by_child=False, snapshot=None, restated=False)
     units_day = today() if restated else day
     communes = unit_communes(unit, units_day)
     snapshot = snapshot or Snapshot(communes, day, area)
-    per_commune = snapshot.per_commune()
+    # The installation's figures of many provinces come with their provinces'
+    # totals (unit_sums.GroupedFigures); other snapshots give each commune's.
+    totals_of = getattr(snapshot, "totals_of", None)
+    per_commune = None if totals_of else snapshot.per_commune()
+    totals_of = totals_of or functools.partial(_sum, per_commune)
     commune_ids = list(communes.values_list("pk", flat=True))
     if restated and unit.is_root:
         # Records of a unit dissolved without successor belong to no unit of
@@ -88,7 +95,7 @@ def compute(unit, day, area=None, by_child=False, snapshot=None, restated=False)
         "unit": unit.as_json(),
         "as_of": day.isoformat(),
         "area": area,
-        "indicators": _as_json(_sum(per_commune, commune_ids)),
+        "indicators": _as_json(totals_of(commune_ids)),
         "children": [],
     }
     if by_child:
@@ -98,7 +105,7 @@ def compute(unit, day, area=None, by_child=False, snapshot=None, restated=False)
                     "unit": child.as_json(),
                     "as_of": day.isoformat(),
                     "area": area,
-                    "indicators": _as_json(_sum(per_commune, child_commune_ids)),
+                    "indicators": _as_json(totals_of(child_commune_ids)),
                 }
             )
     return result

@@ -41,7 +41,7 @@ def _groups(unit, days):
     if not unit.is_root:
         communes = communes.filter(ever_under_q("commune_province", [unit.pk]))
     rows = list(communes.values_list("pk", "established_on", "dissolved_on", "province_id"))
-    placement = Placement("commune_province", [(pk, province) for pk, _s, _e, province in rows])
+    placement = Placement("commune_province", [(pk, province) for pk, _s, _e, province in rows], every=unit.is_root)
     groups = {}
     for day in days:
         by_province = groups.setdefault(day, {})
@@ -152,3 +152,120 @@ def month_end_totals(unit, days, area=None):
         if writes:
             cache.set_many(writes, TIMEOUT)
     return {day: results[day] for day in days}
+
+
+# --- the installation's dashboard: its provinces' figures, kept ------------------------
+# A national dashboard reads five dates of 3,321 communes: unpickling every
+# commune's cached entry (figures and action-list ids) and summing them took
+# about a second, on every view after any clerk's edit anywhere. So each
+# province's entry for a date (its totals and its communes' action-list ids
+# together) is kept under the fingerprint of its communes' versions; after an
+# edit in one commune only that province is summed again from its communes'
+# entries (by_commune.py), and the installation's figures are the sum of 34.
+
+
+def _figures_key(code, day, area):
+    from .by_commune import CODE_HASH
+
+    return f"provincefigures:{CODE_HASH}:{month_ends.token()}:{code}:{day.isoformat()}:{area or ''}"
+
+
+def _merged(entries):
+    """One entry of the same shape as a commune's (by_commune._entry's
+    "figures" part) for several communes' entries."""
+    merged = {"figures": {key: [0, 0] for key in KEYS}, "unserved": {}, "at_risk": {}, "no_secretary": []}
+    for entry in entries:
+        _add(merged["figures"], entry["figures"])
+        merged["unserved"].update(entry["unserved"])
+        merged["at_risk"].update(entry["at_risk"])
+        merged["no_secretary"] += entry["no_secretary"]
+    return merged
+
+
+class GroupedFigures:
+    """Stands in for by_commune.CommuneFigures (and a Snapshot) for the whole
+    installation at one date: whole provinces' merged entries, and the
+    entries of the communes in no province one by one."""
+
+    restated = False
+
+    def __init__(self, day, area, groups, loose):
+        self.day, self.area = day, area
+        self.groups = groups  # {province pk: (frozenset of commune pks, merged entry)}
+        self.loose = loose  # {commune pk: entry}
+
+    def totals_of(self, commune_ids):
+        """{indicator: [numerator, denominator]} over `commune_ids`: whole
+        provinces from their kept entries, other communes from their own
+        (read from the commune cache if a province is only partly wanted)."""
+        wanted = set(commune_ids)
+        entries = []
+        for pks, entry in self.groups.values():
+            if pks <= wanted:
+                entries.append(entry)
+                wanted -= pks
+        entries += [self.loose[pk] for pk in wanted if pk in self.loose]
+        rest = {pk for pk in wanted if pk not in self.loose}
+        if rest:
+            from .by_commune import cached_figures
+
+            entries += cached_figures({self.day: rest}, self.area)[self.day].entries.values()
+        return _merged(entries)["figures"]
+
+    def action_ids(self):
+        merged = _merged([entry for _pks, entry in self.groups.values()] + list(self.loose.values()))
+        return {name: merged[name] for name in ("unserved", "at_risk", "no_secretary")}
+
+
+def grouped_figures(unit, days, area=None, remember=False):
+    """{day: GroupedFigures} of the installation (`unit` is its root) at `days`."""
+    from hamlets.models import Province
+    from reports.versions import versions
+
+    from .by_commune import cached_figures
+
+    groups = _groups(unit, days)
+    version_of = versions({pk for by_province in groups.values() for pks in by_province.values() for pk in pks})
+    code_of = dict(Province.objects.values_list("pk", "code"))
+    wanted = {
+        (province, day): (_figures_key(code_of[province], day, area), _fingerprint(pks, version_of))
+        for day, by_province in groups.items()
+        for province, pks in by_province.items()
+        if province is not None
+    }
+    kept = cache.get_many([key for key, _print in wanted.values()])
+    merged = {}
+    for pair, (key, fingerprint) in wanted.items():
+        entry = kept.get(key)
+        if entry and entry[0] == fingerprint:
+            merged[pair] = entry[1]
+    # Communes of stale provinces and communes in no province: their own entries.
+    needed = {day: set() for day in days}
+    for day, by_province in groups.items():
+        for province, pks in by_province.items():
+            if province is None or (province, day) not in merged:
+                needed[day].update(pks)
+    needed = {day: pks for day, pks in needed.items() if pks}
+    communes = cached_figures(needed, area, remember) if needed else {}
+    writes = {}
+    for (province, day), (key, fingerprint) in wanted.items():
+        if (province, day) not in merged:
+            entries = communes[day].entries
+            merged[(province, day)] = _merged(entries[pk] for pk in groups[day][province])
+            writes[key] = (fingerprint, merged[(province, day)])
+    if writes:
+        cache.set_many(writes, TIMEOUT)
+    result = {}
+    for day in days:
+        by_province = groups[day]
+        result[day] = GroupedFigures(
+            day,
+            area,
+            {
+                province: (frozenset(pks), merged[(province, day)])
+                for province, pks in by_province.items()
+                if province is not None
+            },
+            {pk: communes[day].entries[pk] for pk in by_province.get(None, ())},
+        )
+    return result
