@@ -77,13 +77,20 @@ class CommuneFigures:
         return ids
 
 
-def _entry(snapshot, commune_pk, figures):
+def _by_commune(rows):
+    """{commune pk: {pk: row}} of a snapshot's hamlet or branch rows."""
+    grouped = {}
+    for pk, row in rows.items():
+        grouped.setdefault(row["commune_id"], {})[pk] = row
+    return grouped
+
+
+def _entry(snapshot, commune_pk, figures, hamlets, branches):
     """What is kept for one commune and date, in two parts: "figures" (its
     figures and action-list ids, what dashboards read) and "states" (every
     hamlet's and branch's state row, what drill-downs and record pages read;
-    larger, so kept apart and read only by them)."""
-    hamlets = {pk: row for pk, row in snapshot.hamlets.items() if row["commune_id"] == commune_pk}
-    branches = {pk: row for pk, row in snapshot.branches.items() if row["commune_id"] == commune_pk}
+    larger, so kept apart and read only by them). `hamlets`, `branches`:
+    the commune's rows of the snapshot."""
     # The action lists' ids as Snapshot.action_ids gives them, for this commune's rows only.
     action_ids = Snapshot.of_rows(snapshot.day, snapshot.area, hamlets, branches, {}, {}).action_ids()
     return {
@@ -106,8 +113,9 @@ def read_figures(commune_pks, days, area):
     for day in reader.days:
         snapshot = Snapshot(None, day, area, reader=reader)
         figures = snapshot.per_commune()
+        hamlets, branches = _by_commune(snapshot.hamlets), _by_commune(snapshot.branches)
         for pk in commune_pks:
-            found[(pk, day)] = _entry(snapshot, pk, figures)
+            found[(pk, day)] = _entry(snapshot, pk, figures, hamlets.get(pk, {}), branches.get(pk, {}))
     return found
 
 
