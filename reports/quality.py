@@ -475,22 +475,12 @@ def findings(scope, day, check):
     return [f for f in items if f.checked is None], [f for f in items if f.checked is not None]
 
 
-def counts_by_commune(commune_pks, day):
-    """{commune pk: {check key: open findings}} for these communes, each
-    commune's counts cached under its data version (reports/versions.py
-    bumps it for every record a check reads, a twin's and a mark included)."""
+def _prefix():
+    """Part of the counts' cache keys: the code and the checks' settings they were made with."""
     import hashlib
 
-    from django.core.cache import cache
+    from .indicators.by_commune import CODE_HASH
 
-    from hamlets.models import Commune
-
-    from .indicators.by_commune import CODE_HASH, TIMEOUT
-    from .models import CheckedFinding
-    from .versions import versions
-
-    commune_pks = list(commune_pks)
-    found_versions = versions(commune_pks)
     settings_text = repr(
         [
             setting(name, None)
@@ -502,8 +492,24 @@ def counts_by_commune(commune_pks, day):
             )
         ]
     )
-    prefix = hashlib.sha256(f"{CODE_HASH}{settings_text}".encode()).hexdigest()[:10]
-    keys = {pk: f"quality:{prefix}:{day:%Y%m%d}:{pk}:{found_versions[pk]}" for pk in commune_pks}
+    return hashlib.sha256(f"{CODE_HASH}{settings_text}".encode()).hexdigest()[:10]
+
+
+def counts_by_commune(commune_pks, day):
+    """{commune pk: {check key: open findings}} for these communes, each
+    commune's counts cached under its data version (reports/versions.py
+    bumps it for every record a check reads, a twin's and a mark included)."""
+    from django.core.cache import cache
+
+    from hamlets.models import Commune
+
+    from .indicators.by_commune import TIMEOUT
+    from .models import CheckedFinding
+    from .versions import versions
+
+    commune_pks = list(commune_pks)
+    found_versions = versions(commune_pks)
+    keys = {pk: f"quality:{_prefix()}:{day:%Y%m%d}:{pk}:{found_versions[pk]}" for pk in commune_pks}
     cached = cache.get_many(list(keys.values()))
     result = {pk: cached[key] for pk, key in keys.items() if key in cached}
     missing = [pk for pk in commune_pks if pk not in result]
@@ -535,9 +541,25 @@ def totals(commune_pks, day):
 def open_count(unit, day=None):
     """How many findings of a reports Unit are open on `day` (today): the
     dashboard's and the monthly summary's "N điểm cần kiểm tra"."""
+    import hashlib
+
+    from django.core.cache import cache
+
     from coverage_site.lib.dates import today
 
     from .indicators import unit_communes
+    from .indicators.by_commune import TIMEOUT
+    from .versions import versions
 
     day = day or today()
-    return sum(totals(unit_communes(unit, day).values_list("pk", flat=True), day).values())
+    pks = sorted(unit_communes(unit, day).values_list("pk", flat=True))
+    # A national dashboard's count sums 3,321 communes' cached counts: the sum
+    # is kept too, under the versions of the communes it adds up.
+    found = versions(pks)
+    fingerprint = hashlib.sha256(",".join(f"{pk}:{found[pk]}" for pk in pks).encode()).hexdigest()[:24]
+    key = f"qualitytotal:{_prefix()}:{day:%Y%m%d}:{fingerprint}"
+    count = cache.get(key)
+    if count is None:
+        count = sum(totals(pks, day).values())
+        cache.set(key, count, TIMEOUT)
+    return count

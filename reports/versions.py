@@ -181,9 +181,18 @@ def bump(commune_ids=None, records=(), everything=False):
     transaction.on_commit(_flush)
 
 
+# Beyond this many communes (a national dashboard's 3,321) the whole table is
+# read: cheaper than building and sending a list of thousands of ids.
+VERSIONS_ID_LIST_LIMIT = 1000
+
+
 def versions(commune_ids):
     """{commune pk: version} (0 for a commune never changed since versions began)."""
-    found = dict(CommuneVersion.objects.filter(commune_id__in=list(commune_ids)).values_list("commune_id", "version"))
+    commune_ids = list(commune_ids)
+    rows = CommuneVersion.objects.all()
+    if len(commune_ids) <= VERSIONS_ID_LIST_LIMIT:
+        rows = rows.filter(commune_id__in=commune_ids)
+    found = dict(rows.values_list("commune_id", "version"))
     return {pk: found.get(pk, 0) for pk in commune_ids}
 
 

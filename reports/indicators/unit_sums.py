@@ -27,7 +27,7 @@ from . import month_ends
 from .catalogue import KEYS
 
 TIMEOUT = 30 * 24 * 3600
-CHUNK = 40  # communes computed together when their month ends are missing (memory of a district)
+CHUNK = 100  # communes computed together when their month ends are missing (60 month ends of a province: ~1 GB)
 
 
 def _groups(unit, days):
