@@ -82,13 +82,16 @@ def _members(scope):
     if found is None:
         hamlet_ids = list(Hamlet.objects.filter(commune__in=scope).values_list("pk", flat=True))
         branch_ids = list(Branch.objects.filter(commune__in=scope).values_list("pk", flat=True))
-        elsewhere = (
+        # Two index reads and a difference here: as one query (memberships
+        # excluding members living here) PostgreSQL scanned all 5.6 million
+        # members of a national installation for a province (1.2 s).
+        attending = set(
             Membership.objects.filter(branch_id__in=branch_ids, left_on__isnull=True)
-            .exclude(member__residence_hamlet_id__in=hamlet_ids)
             .order_by()
             .values_list("member_id", flat=True)
         )
-        found = (hamlet_ids, sorted(set(elsewhere[: limit + 1])))
+        attending -= set(Member.objects.filter(residence_hamlet_id__in=hamlet_ids).values_list("pk", flat=True))
+        found = (hamlet_ids, sorted(attending)[: limit + 1])
         scope._quality_member_scope = found
     hamlet_ids, elsewhere_ids = found
     if len(hamlet_ids) > limit or len(elsewhere_ids) > limit:
