@@ -104,8 +104,13 @@ LOADTEST_MAX_CLERKS ?=
 LOAD_MEASURE_SECONDS ?= 60
 LOAD_TIME ?= 300s
 LOAD_PORT ?= 8765
+# LOAD_REDIS_URL: the shared cache in Redis (as a large deployment runs), else the database's.
+LOAD_REDIS_URL ?=
+# Seconds each simulated person pauses between actions (tools/loadtest/locustfile.py).
+LOAD_WAIT ?= 1 3
 LOAD_ENV = DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) SECRET_KEY=load-test-only SECURE_COOKIES=0 ALLOWED_HOSTS=127.0.0.1 \
-  LOAD_MEASURE_SECONDS=$(LOAD_MEASURE_SECONDS) LOADTEST_MAX_CLERKS=$(LOADTEST_MAX_CLERKS)
+  LOAD_MEASURE_SECONDS=$(LOAD_MEASURE_SECONDS) LOADTEST_MAX_CLERKS=$(LOADTEST_MAX_CLERKS) LOAD_WAIT="$(LOAD_WAIT)" \
+  $(if $(LOAD_REDIS_URL),REDIS_URL=$(LOAD_REDIS_URL))
 loadtest: setup
 	@psql "$(BENCH_PG)/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 || $(MAKE) bench-db
 	@[ -x var/loadtest-venv/bin/locust ] || (python3 -m venv var/loadtest-venv && var/loadtest-venv/bin/pip install --quiet locust==2.47.0)
@@ -130,9 +135,12 @@ loadtest: setup
 # 4 gunicorn workers. See docs/benchmarks.md. Takes about an hour.
 NATIONAL_DB ?= chibo_national
 NATIONAL_JOBS ?= 2
+# The shared cache of a large deployment (docs/deployment.md); its database 3
+# is emptied by the benchmark.
+NATIONAL_REDIS ?= redis://127.0.0.1:6379/3
 # Production settings (DEBUG off: no query log growing with every statement).
 NATIONAL_ENV = SECRET_KEY=benchmark-only ALLOWED_HOSTS=localhost SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
-  DATABASE_URL=$(BENCH_PG)/$(NATIONAL_DB)
+  DATABASE_URL=$(BENCH_PG)/$(NATIONAL_DB) REDIS_URL=$(NATIONAL_REDIS)
 benchmark-national: setup
 	@[ -f var/national/34-AG/memberships.csv ] || (rm -rf var/national && \
 	  DEBUG=1 /usr/bin/time -f "generate: %e s, %M KB peak memory" $(PY) manage.py generate_data var/national --national)
@@ -142,4 +150,5 @@ benchmark-national: setup
 	  $(PY) manage.py import_data var/national --jobs $(NATIONAL_JOBS) -v0 > var/national-import.log
 	@tail -2 var/national-import.log
 	$(NATIONAL_ENV) $(PY) manage.py benchmark_national --import-log var/national-import.log
-	$(MAKE) --no-print-directory loadtest BENCH_DB=$(NATIONAL_DB) LOAD_USERS=200 LOAD_WORKERS=4 LOADTEST_MAX_CLERKS=200
+	$(MAKE) --no-print-directory loadtest BENCH_DB=$(NATIONAL_DB) LOAD_USERS=200 LOAD_WORKERS=4 LOADTEST_MAX_CLERKS=200 \
+	  LOAD_REDIS_URL=$(NATIONAL_REDIS)

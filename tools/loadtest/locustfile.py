@@ -78,7 +78,7 @@ def _write(**kwargs):
 
     elapsed = max(1e-9, time.monotonic() - _started[0])
     summary = {"requests": len(ordered), "errors": _errors[0], "per_second": len(ordered) / elapsed}
-    summary.update(p50=at(0.50), p95=at(0.95), p99=at(0.99), seconds=round(elapsed))
+    summary.update(p50=at(0.50), p95=at(0.95), p99=at(0.99), seconds=round(elapsed), pauses=WAIT)
     logins = sorted(_logins)
     summary["logins"] = (
         {"count": len(logins), "p50": round(logins[len(logins) // 2]), "max": round(logins[-1])} if logins else {}
@@ -120,9 +120,15 @@ def form_fields(html):
     return reader.fields
 
 
+# Seconds each person pauses between two actions (LOAD_WAIT="MIN MAX"): 1-3 s
+# by default, a person clicking on without reading; "5 15" is closer to
+# someone reading a dashboard or typing a correction.
+WAIT = [float(part) for part in os.environ.get("LOAD_WAIT", "1 3").split()]
+
+
 class Person(HttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(*WAIT)
 
     def log_in(self, username):
         page = self.client.get("/accounts/login/", name="login page")

@@ -28,7 +28,8 @@ def main(path):
         )
         logins = found.get("logins") or {}
         print(
-            f"measured for {found['seconds']} s once everybody had logged in; "
+            f"measured for {found['seconds']} s once everybody had logged in "
+            f"(pauses of {'-'.join(f'{x:g}' for x in found.get('pauses', [1, 3]))} s between actions); "
             f"{logins.get('count', 0)} logins before: median {logins.get('p50')} ms, slowest {logins.get('max')} ms"
         )
 
