@@ -150,7 +150,7 @@ def branches_under(communes, day):
     from .models import Branch
 
     communes = set(communes.values_list("pk", flat=True)) if hasattr(communes, "values_list") else set(communes)
-    placement = Placement.of(Branch.objects.filter(ever_under_q("branch", list(communes))), "branch")
+    placement = Placement.of(Branch.objects.filter(ever_under_filter("branch", list(communes))), "branch")
     return [pk for pk in placement.current if placement.at(pk, day) in communes]
 
 

@@ -52,13 +52,16 @@ class ScopedQuerySet(models.QuerySet):
         """Rows whose unit belongs, or once belonged, to one of `communes`."""
         if self.dated_unit is None:
             return self.held_by(communes)
-        from .placement import ever_under_q
+        # The records moved away from the communes as a short list of ids
+        # (ever_under_filter): with an EXISTS per row PostgreSQL scanned all
+        # 94,000 branches of a national installation for one commune (0.1 s).
+        from .placement import ever_under_filter
 
         kind, path = self.dated_unit
         model = _model({"hamlet": "Hamlet", "branch": "Branch"}[kind])
         if path == "pk":
-            return self.filter(ever_under_q(kind, communes))
-        return self.filter(**{f"{path}__in": model.objects.filter(ever_under_q(kind, communes)).values("pk")})
+            return self.filter(ever_under_filter(kind, communes))
+        return self.filter(**{f"{path}__in": model.objects.filter(ever_under_filter(kind, communes)).values("pk")})
 
     def visible_to(self, user):
         from .permissions import sees_everything, visible_communes
