@@ -125,3 +125,26 @@ def test_postgresql_searches_member_names_through_a_trigram_index(people):
     assert "hamlets_member_name_folded_trgm" in plan
     # Every word, in any order: Trần Văn Nguyên too (best_matches_first puts M1 first).
     assert sorted(Member.objects.search("nguyen van").values_list("code", flat=True)) == ["M1", "M3"]
+
+
+def test_a_search_matching_very_many_lists_the_first_found_and_says_so(client, people, monkeypatch):
+    """Beyond SEARCH_SHOWN_LIMIT matches the list shows that many, best
+    matches first, and says so; a narrower search is counted as before, and
+    the file of the same search holds every match."""
+    from django.urls import reverse
+
+    from hamlets.views import lists
+
+    from .conftest import make_user
+
+    monkeypatch.setattr(lists, "SEARCH_SHOWN_LIMIT", 2)
+    client.force_login(make_user("viewer", "provincial_viewer"))
+    url = reverse("hamlets:member_list")
+    page = client.get(url, {"q": "nguyen"}).content.decode()
+    assert "Hơn 2 bản ghi khớp: chỉ hiện 2 bản ghi đầu tiên tìm thấy" in page
+    assert sum(f"/members/{code}/" in page for code in ("M1", "M2", "M3")) == 2
+    page = client.get(url, {"q": "nguyen van"}).content.decode()
+    assert "Hơn 2" not in page and "2 bản ghi" in page
+    assert "/members/M1/" in page and "/members/M3/" in page
+    exported = client.get(url, {"q": "nguyen", "_export": "csv"}).content.decode("utf-8-sig")
+    assert all(name in exported for name in ("Nguyễn Văn Đức", "NGUYỄN THỊ HOA", "Trần Văn Nguyên"))
