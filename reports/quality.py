@@ -482,7 +482,7 @@ def _prefix():
     """Part of the counts' cache keys: the code and the checks' settings they were made with."""
     import hashlib
 
-    from .indicators.by_commune import CODE_HASH
+    from .indicators.by_commune import FIGURES_HASH
 
     settings_text = repr(
         [
@@ -495,7 +495,7 @@ def _prefix():
             )
         ]
     )
-    return hashlib.sha256(f"{CODE_HASH}{settings_text}".encode()).hexdigest()[:10]
+    return hashlib.sha256(f"{FIGURES_HASH}{settings_text}".encode()).hexdigest()[:10]
 
 
 def counts_by_commune(commune_pks, day):

@@ -303,3 +303,15 @@ def test_warm_figures_computes_every_date_a_dashboard_reads(viewer, recomputed, 
     assert recomputed == readings  # all dates in one reading
     assert card(viewer, "members_elderly") == shown
     assert len(recomputed) == len(readings)
+
+
+def test_kept_figures_are_keyed_by_the_computing_code_only():
+    """A deployment changing pages or translations keeps a country's figures;
+    one changing how they are computed does not (every file named exists, so
+    a renamed module cannot drop out of the key unnoticed)."""
+    from reports.indicators.by_commune import DRAWING_CODE, FIGURES_CODE, _code_hash
+
+    assert all(path.exists() for path in FIGURES_CODE + DRAWING_CODE)
+    assert not [path for path in FIGURES_CODE if path.suffix in (".po", ".html")]
+    assert any(path.suffix == ".po" for path in DRAWING_CODE)
+    assert _code_hash(FIGURES_CODE) != _code_hash(FIGURES_CODE + DRAWING_CODE)

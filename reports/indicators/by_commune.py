@@ -13,6 +13,7 @@ and the ids behind the dashboard's action lists are needed.
 
 import datetime
 import time
+from pathlib import Path
 
 from django.core.cache import cache
 
@@ -23,28 +24,40 @@ from .states import Snapshot, StateReader
 TIMEOUT = 30 * 24 * 3600  # entries of old versions are never read again and age out
 
 
-def _code_hash():
-    """Changes when the code that makes the cached figures and dashboard
-    bodies changes (their translations included), so a deployment never
-    serves what the previous version drew."""
-    import hashlib
-    from pathlib import Path
+ROOT = Path(__file__).resolve().parents[2]
+# The code that computes the figures and the data checks' counts (numbers and
+# ids only: no text in any language).
+FIGURES_CODE = [
+    *sorted((ROOT / "reports" / "indicators").glob("*.py")),
+    ROOT / "reports" / "quality.py",
+    ROOT / "hamlets" / "placement.py",
+    ROOT / "hamlets" / "querysets.py",
+]
+# ... and what draws them into dashboard bodies, translations included.
+DRAWING_CODE = [
+    ROOT / "reports" / "dashboards.py",
+    ROOT / "reports" / "goals.py",
+    ROOT / "reports" / "charts.py",
+    ROOT / "hamlets" / "templatetags" / "vn.py",
+    *(
+        ROOT / "templates" / "reports" / name
+        for name in (
+            "_dashboard_body.html",
+            "_action_lists.html",
+            "_breakdown.html",
+            "_breakdown_row.html",
+            "_goals_band.html",
+        )
+    ),
+    *sorted(ROOT.glob("locale/*/LC_MESSAGES/django.po")),
+]
 
-    root = Path(__file__).resolve().parents[2]
-    templates = root / "templates" / "reports"
-    files = sorted((root / "reports" / "indicators").glob("*.py")) + [
-        root / "reports" / "dashboards.py",
-        root / "reports" / "goals.py",
-        root / "reports" / "quality.py",
-        root / "reports" / "charts.py",
-        root / "hamlets" / "templatetags" / "vn.py",
-        templates / "_dashboard_body.html",
-        templates / "_action_lists.html",
-        templates / "_breakdown.html",
-        templates / "_breakdown_row.html",
-        templates / "_goals_band.html",
-        *sorted(root.glob("locale/*/LC_MESSAGES/django.po")),
-    ]
+
+def _code_hash(files):
+    """Changes when these files change, so a deployment never serves what the
+    previous version computed or drew."""
+    import hashlib
+
     digest = hashlib.sha256()
     for path in files:
         if path.exists():
@@ -52,7 +65,12 @@ def _code_hash():
     return digest.hexdigest()[:10]
 
 
-CODE_HASH = _code_hash()
+# Keys of kept figures, stored month ends and check counts: a deployment that
+# changes only pages or translations keeps a country's figures (recomputing
+# them all takes minutes).
+FIGURES_HASH = _code_hash(FIGURES_CODE)
+# Keys of drawn dashboard bodies.
+CODE_HASH = _code_hash(FIGURES_CODE + DRAWING_CODE)
 
 
 class CommuneFigures:
@@ -128,7 +146,7 @@ def _key(commune_pk, version, area, part="figures"):
     12-month trend of a province writes one entry per commune, not twelve."""
     risk = "-".join(str(v) for v in at_risk_settings().values())
     prefix = "communefigures" if part == "figures" else "communestates"
-    return f"{prefix}:{CODE_HASH}:{commune_pk}:{version}:{risk}:{area or ''}"
+    return f"{prefix}:{FIGURES_HASH}:{commune_pk}:{version}:{risk}:{area or ''}"
 
 
 def _cached(communes_by_day, area, part, remember=False):

@@ -20,10 +20,10 @@ def is_month_end(day):
 
 
 def token():
-    from .by_commune import CODE_HASH
+    from .by_commune import FIGURES_HASH
     from .catalogue import at_risk_settings
 
-    return f"{CODE_HASH}:{'-'.join(str(v) for v in at_risk_settings().values())}"
+    return f"{FIGURES_HASH}:{'-'.join(str(v) for v in at_risk_settings().values())}"
 
 
 def read(pairs, area, version_of):

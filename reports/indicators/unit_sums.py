@@ -165,9 +165,9 @@ def month_end_totals(unit, days, area=None):
 
 
 def _figures_key(code, day, area):
-    from .by_commune import CODE_HASH
+    from .by_commune import FIGURES_HASH
 
-    return f"provincefigures:{CODE_HASH}:{month_ends.token()}:{code}:{day.isoformat()}:{area or ''}"
+    return f"provincefigures:{FIGURES_HASH}:{month_ends.token()}:{code}:{day.isoformat()}:{area or ''}"
 
 
 def _merged(entries):
