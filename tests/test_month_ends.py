@@ -103,19 +103,25 @@ def edit_at_random(rng):
         head.save()
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_stored_month_ends_equal_a_fresh_computation_after_random_edits(
-    reads, seed, django_capture_on_commit_callbacks
-):
+def read_between_random_edits(read, seed, capture, steps=8):
+    """read(), then one random edit committed (its communes' versions raised),
+    `steps` times: people read between edits."""
     rng = random.Random(seed)
-    for _step in range(12):
-        province_trend()  # the trend is read between edits, as people do
-        with django_capture_on_commit_callbacks(execute=True):
+    for _step in range(steps):
+        read()
+        with capture(execute=True):
             try:
                 with transaction.atomic():
                     edit_at_random(rng)
             except IntegrityError:
                 pass  # an edit the database refuses: none made
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_stored_month_ends_equal_a_fresh_computation_after_random_edits(
+    reads, seed, django_capture_on_commit_callbacks
+):
+    read_between_random_edits(province_trend, seed, django_capture_on_commit_callbacks, steps=12)
     cache.clear()
     stored, days = province_trend()
     pks = set(Commune.objects.values_list("pk", flat=True))
@@ -140,16 +146,9 @@ def test_kept_sums_of_the_installation_and_its_provinces_equal_a_fresh_computati
     Commune.objects.filter(code="C3").update(province=two)
     units = [get_unit("province", code) for code in ("all", "P1", "P2")]
     days = recent_month_ends(DAY, 12)
-    rng = random.Random(seed)
-    for _step in range(8):
-        for unit in units:
-            compute_many_cached(unit, days)
-        with django_capture_on_commit_callbacks(execute=True):
-            try:
-                with transaction.atomic():
-                    edit_at_random(rng)
-            except IntegrityError:
-                pass
+    read_between_random_edits(
+        lambda: [compute_many_cached(unit, days) for unit in units], seed, django_capture_on_commit_callbacks
+    )
     for unit in units:
         kept = compute_many_cached(unit, days)
         for day in days:
@@ -196,15 +195,9 @@ def test_the_installations_figures_at_any_date_are_its_provinces_kept_sums(
     Commune.objects.filter(code="C3").update(province=two if third_in_province else None)
     nation = get_unit("province", "all")
     days = sorted({DAY, DAY - datetime.timedelta(days=40), datetime.date(2015, 12, 31)})
-    rng = random.Random(seed)
-    for _step in range(8):
-        by_commune.unit_figures(nation, days, remember=True)
-        with django_capture_on_commit_callbacks(execute=True):
-            try:
-                with transaction.atomic():
-                    edit_at_random(rng)
-            except IntegrityError:
-                pass
+    read_between_random_edits(
+        lambda: by_commune.unit_figures(nation, days, remember=True), seed, django_capture_on_commit_callbacks
+    )
     kept = by_commune.unit_figures(nation, days)
     for day in days:
         assert isinstance(kept[day], GroupedFigures)
