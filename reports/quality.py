@@ -544,7 +544,6 @@ def totals(commune_pks, day):
 def open_count(unit, day=None):
     """How many findings of a reports Unit are open on `day` (today): the
     dashboard's and the monthly summary's "N điểm cần kiểm tra"."""
-    import hashlib
 
     from django.core.cache import cache
 
@@ -552,6 +551,7 @@ def open_count(unit, day=None):
 
     from .indicators import unit_communes
     from .indicators.by_commune import TIMEOUT
+    from .indicators.unit_sums import versions_fingerprint
     from .versions import versions
 
     day = day or today()
@@ -559,8 +559,7 @@ def open_count(unit, day=None):
     # A national dashboard's count sums 3,321 communes' cached counts: the sum
     # is kept too, under the versions of the communes it adds up.
     found = versions(pks)
-    fingerprint = hashlib.sha256(",".join(f"{pk}:{found[pk]}" for pk in pks).encode()).hexdigest()[:24]
-    key = f"qualitytotal:{_prefix()}:{day:%Y%m%d}:{fingerprint}"
+    key = f"qualitytotal:{_prefix()}:{day:%Y%m%d}:{versions_fingerprint(pks, found)}"
     count = cache.get(key)
     if count is None:
         count = sum(totals(pks, day).values())

@@ -54,7 +54,8 @@ def _groups(unit, days):
     return groups
 
 
-def _fingerprint(pks, version_of):
+def versions_fingerprint(pks, version_of):
+    """A short text that changes when any of these communes' data versions (or the set of them) changes."""
     text = ",".join(f"{pk}:{version_of[pk]}" for pk in sorted(pks))
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
@@ -103,7 +104,7 @@ def month_end_totals(unit, days, area=None):
     for day, by_province in groups.items():
         for province, pks in by_province.items():
             key = _key("province", code_of.get(province, "-"), day, area)
-            wanted[(province, day)] = (key, _fingerprint(pks, version_of))
+            wanted[(province, day)] = (key, versions_fingerprint(pks, version_of))
     root_prints = {
         day: hashlib.sha256(
             "|".join(f"{p}={wanted[(p, day)][1]}" for p in sorted(by_province, key=str)).encode()
@@ -228,7 +229,7 @@ def grouped_figures(unit, days, area=None, remember=False):
     version_of = versions({pk for by_province in groups.values() for pks in by_province.values() for pk in pks})
     code_of = dict(Province.objects.values_list("pk", "code"))
     wanted = {
-        (province, day): (_figures_key(code_of[province], day, area), _fingerprint(pks, version_of))
+        (province, day): (_figures_key(code_of[province], day, area), versions_fingerprint(pks, version_of))
         for day, by_province in groups.items()
         for province, pks in by_province.items()
         if province is not None
