@@ -90,12 +90,15 @@ def dashboard(request, kind, code):
         if export not in spreadsheets.EXPORT_FORMATS:
             return spreadsheets.bad_export_format(export)
         return breakdown_export(dashboard_figures(request, unit, day, area, restated), export)
+    # Today's count of open data-check findings, whatever date the figures
+    # are for (cached per commune). Where it is not cached (a province after
+    # the cache was emptied) it is counted beside the figures, not after them.
+    findings_open = quality.open_count_beside(unit)
     context = dashboards.dashboard_header(unit, day, area, restated)
     context["area_choices"] = dashboards.area_choices()
     context["view_param"] = "&view=restated" if restated else ""
     context["body"] = dashboard_body(request, unit, day, area, restated)
-    # Today's, whatever date the figures are for (counts cached per commune).
-    context["findings_open"] = quality.open_count(unit)
+    context["findings_open"] = findings_open.result()
     return render(request, "reports/dashboard.html", context)
 
 

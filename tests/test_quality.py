@@ -46,6 +46,9 @@ def test_implausible_age_over_100_or_admitted_before_18(place):
     hundred = person(place, "Cụ Hai", birth_date=D(1925, 7, 1))  # exactly 100: not over
     too_young = person(place, "Trẻ Một", birth_date=D(2000, 1, 1), admitted_on=D(2017, 12, 31))
     eighteen = person(place, "Trẻ Hai", birth_date=D(2000, 1, 1), admitted_on=D(2018, 1, 1))
+    # Over 100 counts only while a member (a record kept after death is no typing error).
+    gone = f.member(place[1], full_name="Cụ Ba", birth_date=D(1920, 1, 1), admitted_on=D(1945, 1, 1))
+    f.join(gone, place[2], left_on=D(2020, 1, 1), left_reason="deceased")
     assert found("implausible_age") == {too_old.pk, too_young.pk}
     assert hundred.pk not in found("implausible_age") and eighteen.pk not in found("implausible_age")
 

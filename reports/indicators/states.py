@@ -165,15 +165,11 @@ class StateReader:
         # The rows that refer to these hamlets and branches: by their ids when
         # the lists are short (an index lookup, whatever moved), else through
         # the communes (see ever_under_filter).
-        of_branches, of_hamlets, residents_of = (
+        of_branches, of_hamlets = (
             Q(**{f"{path}_id__in": [row[0] for row in rows]})
             if len(rows) <= ID_LIST_LIMIT
             else ever_under_filter(kind, communes, f"{path}__")
-            for path, rows, kind in (
-                ("branch", self.branches, "branch"),
-                ("hamlet", self.hamlets, "hamlet"),
-                ("member__residence_hamlet", self.hamlets, "hamlet"),
-            )
+            for path, rows, kind in (("branch", self.branches, "branch"), ("hamlet", self.hamlets, "hamlet"))
         )
         self.branch_placement = Placement("branch", ((pk, c) for pk, c, _s, _e in self.branches))
         # Restated on today's units (hamlets/restate.py): rows are keyed by
@@ -182,21 +178,30 @@ class StateReader:
         if restate is not None:
             restate.load([row[0] for row in self.hamlets], [row[0] for row in self.branches])
         self.links = list(Branch.hamlets.through.objects.filter(of_branches).values_list("branch_id", "hamlet_id"))
-        # Resident members: active memberships by residence hamlet, one count
-        # per date. Members whose residence changed (a hamlet merged or split)
+        # Resident members: whether each hamlet has, on each date, a member
+        # living there with an active membership (only "some" matters: the
+        # indicators ask for hamlets without one). An EXISTS per hamlet stops
+        # at the first such member; counting every resident's memberships
+        # looked up each of a province's 150,000 members (0.75 s against
+        # 0.05 s). Members whose residence changed (a hamlet merged or split)
         # are read one by one below, at their residence on each date.
         memberships = Membership.objects.order_by()
         moved = ParentChange.objects.filter(member_id=OuterRef("member_id"))
-        self.residents = {
-            row["member__residence_hamlet_id"]: row
-            for row in memberships.filter(residents_of)
-            .exclude(Exists(moved))
-            .values("member__residence_hamlet_id")
-            .annotate(
-                **{key: Count("pk", filter=active_q(day, "joined_on", "left_on")) for day, key in day_keys.items()}
+        hamlet_ids = [row[0] for row in self.hamlets]
+        here = Hamlet.objects.filter(pk__in=hamlet_ids) if len(hamlet_ids) <= ID_LIST_LIMIT else hamlets
+        resident_on = {
+            key: Exists(
+                memberships.filter(
+                    active_q(day, "joined_on", "left_on"), member__residence_hamlet_id=OuterRef("pk")
+                ).exclude(Exists(moved))
             )
+            for day, key in day_keys.items()
         }
-        self._count_moved_residents(hamlets, [row[0] for row in self.hamlets])
+        self.residents = {
+            row["pk"]: {key: int(row[key]) for key in day_keys.values()}
+            for row in here.order_by().annotate(**resident_on).values("pk", *day_keys.values())
+        }
+        self._count_moved_residents(hamlets, hamlet_ids)
         # Per branch and date: active members, full, elderly, reinforcing, and each member indicator.
         member_indicators = [i for i in INDICATORS if i.level == "member"]
         counts = {}
@@ -211,12 +216,20 @@ class StateReader:
         }
         # First memberships: admissions in the 5-year window (per branch) and since 1 January (per commune).
         first = {}
+        # Only admissions since the earliest date any count looks at: the
+        # others count nowhere, and leaving them out spares looking up every
+        # member's earlier memberships (a province: 1.0 s -> 0.3 s).
+        earliest = min(min(recent_window_start(day), datetime.date(day.year, 1, 1)) for day in self.days)
         for day, key in day_keys.items():
             first[f"recent__{key}"] = Count("pk", filter=admitted_q(recent_window_start(day), day))
             first[f"year__{key}"] = Count("pk", filter=admitted_q(datetime.date(day.year, 1, 1), day))
         self.admissions = {
             row["branch_id"]: row
-            for row in first_memberships().filter(of_branches).order_by().values("branch_id").annotate(**first)
+            for row in first_memberships()
+            .filter(of_branches, member__admitted_on__gte=earliest)
+            .order_by()
+            .values("branch_id")
+            .annotate(**first)
         }
         self.heads = list(
             VillageHead.objects.filter(of_hamlets).values_list(
