@@ -64,9 +64,7 @@ def test_a_cold_dashboard_counts_its_findings_beside_the_figures(client, monkeyp
     hamlet = f.hamlet(commune, code="BZ-H1")
     branch = f.branch(commune, [hamlet], code="BZ-B1")
     for name in ("Dự Bị Một", "Dự Bị Hai"):  # two overdue probationers
-        member = f.member(
-            hamlet, full_name=name, admitted_on=today() - datetime.timedelta(days=500), official=False
-        )
+        member = f.member(hamlet, full_name=name, admitted_on=today() - datetime.timedelta(days=500), official=False)
         f.join(member, branch)
     started = []
     real = beside.Beside
