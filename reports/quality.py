@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from coverage_site.lib.dates import add_years
+from coverage_site.lib.lookups import InIds
 from coverage_site.lib.text import vietnamese_key
 from hamlets.models import Branch, BranchSecretary, Candidate, Hamlet, Member, Membership, VillageHead
 
@@ -88,12 +89,12 @@ def _members(scope):
         # excluding members living here) PostgreSQL scanned all 5.6 million
         # members of a national installation for a province (1.2 s).
         attending = set(
-            Membership.objects.filter(branch_id__in=branch_ids, left_on__isnull=True)
+            Membership.objects.filter(InIds(F("branch_id"), branch_ids), left_on__isnull=True)
             .order_by()
             .values_list("member_id", flat=True)
         )
         attending -= set(
-            Member.objects.filter(residence_hamlet_id__in=hamlet_ids).order_by().values_list("pk", flat=True)
+            Member.objects.filter(InIds(F("residence_hamlet_id"), hamlet_ids)).order_by().values_list("pk", flat=True)
         )
         found = (hamlet_ids, sorted(attending)[: limit + 1])
         scope._quality_member_scope = found
@@ -102,7 +103,10 @@ def _members(scope):
         # A very large scope: one query the database plans as a whole.
         attending = Membership.objects.filter(branch__commune__in=scope, left_on__isnull=True).values("member_id")
         return Member.objects.filter(Q(residence_hamlet__commune__in=scope) | Q(pk__in=attending)).order_by()
-    return Member.objects.filter(Q(residence_hamlet_id__in=hamlet_ids) | Q(pk__in=elsewhere_ids)).order_by()
+    # The ids as arrays (coverage_site/lib/lookups.py): a province's 18,000.
+    return Member.objects.filter(
+        Q(InIds(F("residence_hamlet_id"), hamlet_ids)) | Q(InIds(F("pk"), elsewhere_ids))
+    ).order_by()
 
 
 def _active_membership(day, **outer):

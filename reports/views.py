@@ -13,6 +13,7 @@ from django_tables2 import RequestConfig
 
 from coverage_site.lib import spreadsheets
 from coverage_site.lib.dates import today
+from coverage_site.lib.single_flight import get_or_draw
 from hamlets.permissions import can_approve, can_edit, can_see_unit, home_unit, top_unit
 from hamlets.views import as_of_from
 
@@ -115,7 +116,6 @@ def dashboard_body(request, unit, day, area, restated):
     page's parameters, the language and what the user may do, so a view
     after no change reads two small rows and draws nothing; restated
     figures (which depend on today's units) are drawn every time."""
-    from django.core.cache import cache
     from django.template.loader import render_to_string
     from django.utils import translation
 
@@ -148,11 +148,8 @@ def dashboard_body(request, unit, day, area, restated):
         dashboards.data_token(unit, day),
     ]
     key = "dashboardbody:" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
-    body = cache.get(key)
-    if body is None:
-        body = draw()
-        cache.set(key, body, TIMEOUT)
-    return body
+    # Many viewers right after an edit: one draws, the others wait for it.
+    return get_or_draw(key, draw, TIMEOUT)
 
 
 def breakdown_export(context, export_format):
