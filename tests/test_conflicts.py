@@ -35,6 +35,8 @@ def test_the_second_of_two_edits_from_the_same_version_is_refused(cast):
     assert "vừa được người khác sửa" in page
     # The other change is shown: who made it and what it changed.
     assert "staff_d1" in page and "Trần Thị Hoa A" in page
+    # ... against the version the form was opened on (read by the record's own history rows).
+    assert "<strong>họ và tên</strong>: Trần Thị Hoa → Trần Thị Hoa A" in page
     assert Member.objects.get(code="M2").full_name == "Trần Thị Hoa A"
 
 

@@ -27,10 +27,26 @@ def as_of_from(request):
     return day or today()
 
 
+# A record's history entries are read through the index of the record's own
+# id, all of them (a handful), and ordered here. "ORDER BY history_id DESC
+# LIMIT 1" (and simple_history's prev_record, by history_date) let PostgreSQL
+# walk the whole table's history index backwards instead: up to 13 s for a
+# member imported early among a country's 5.6 million (measured under load).
+
+
 def version_of(record):
     """The record's version token: its latest history id ("" if none)."""
-    latest = record.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    latest = max(record.history.order_by().values_list("history_id", flat=True), default=None)
     return str(latest or "")
+
+
+def previous_entry(entry):
+    """The history entry of the same record before `entry`, or None."""
+    model = type(entry)
+    name = entry.instance_type._meta.pk.attname
+    own = model.objects.filter(**{name: getattr(entry, name)}).order_by()
+    earlier = [pk for pk in own.values_list("history_id", flat=True) if pk < entry.history_id]
+    return model.objects.get(history_id=max(earlier)) if earlier else None
 
 
 def changes_since(record, version):
@@ -47,7 +63,7 @@ def describe_history(entries):
     in the list; only the oldest needs a query."""
     described = []
     for index, entry in enumerate(entries):
-        previous = entries[index + 1] if index + 1 < len(entries) else entry.prev_record
+        previous = entries[index + 1] if index + 1 < len(entries) else previous_entry(entry)
         changes = []
         if previous is not None:
             # Derived copies (folded names, sort keys) are not changes a person made.

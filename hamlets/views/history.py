@@ -35,7 +35,8 @@ def record_history(request, kind, pk):
     if model is None:
         raise Http404
     record = get_visible_or_404(request.user, model.objects.all(), pk=pk)
-    entries = describe_history(list(record.history.select_related("history_user").order_by("-history_id")[:200]))
+    # All of the record's entries (through its id's index, see common.version_of), the latest 200 shown.
+    entries = describe_history(list(record.history.select_related("history_user").order_by("-history_id"))[:200])
     if isinstance(record, models.Member):
         # A transfer is part of the member's story: the memberships' changes too.
         by_membership = {}
