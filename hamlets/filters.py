@@ -43,7 +43,7 @@ class ScopedFilterSet(django_filters.FilterSet):
             return branches.filter(commune_id=int(commune))
         if self.data.get("branch") or "commune" not in self.filters:
             return branches  # a branch asked for directly (a link, a typed address) stays valid
-        if branches.count() > self.BRANCH_CHOICES_LIMIT:
+        if branches.order_by()[: self.BRANCH_CHOICES_LIMIT + 1].count() > self.BRANCH_CHOICES_LIMIT:  # stops early
             self.branch_label = _("— chọn xã trước —")
             return branches.none()
         return branches
