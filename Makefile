@@ -100,6 +100,8 @@ bench-db: setup
 # The figures are warmed first, as the nightly `manage.py warm_figures` does.
 LOAD_USERS ?= 50
 LOAD_WORKERS ?= 3
+# Threads per gunicorn worker (gunicorn's gthread worker when more than 1).
+LOAD_THREADS ?= 1
 LOADTEST_MAX_CLERKS ?=
 LOAD_MEASURE_SECONDS ?= 60
 LOAD_TIME ?= 300s
@@ -110,7 +112,7 @@ LOAD_REDIS_URL ?=
 LOAD_WAIT ?= 1 3
 LOAD_ENV = DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) SECRET_KEY=load-test-only SECURE_COOKIES=0 ALLOWED_HOSTS=127.0.0.1 \
   LOAD_MEASURE_SECONDS=$(LOAD_MEASURE_SECONDS) LOADTEST_MAX_CLERKS=$(LOADTEST_MAX_CLERKS) LOAD_WAIT="$(LOAD_WAIT)" \
-  $(if $(LOAD_REDIS_URL),REDIS_URL=$(LOAD_REDIS_URL))
+  $(if $(LOAD_REDIS_URL),REDIS_URL=$(LOAD_REDIS_URL)) $(if $(PG_PARALLEL_WORKERS),PG_PARALLEL_WORKERS=$(PG_PARALLEL_WORKERS))
 loadtest: setup
 	@psql "$(BENCH_PG)/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 || $(MAKE) bench-db
 	@[ -x var/loadtest-venv/bin/locust ] || (python3 -m venv var/loadtest-venv && var/loadtest-venv/bin/pip install --quiet locust==2.47.0)
@@ -120,7 +122,7 @@ loadtest: setup
 	$(LOAD_ENV) $(PY) manage.py warm_figures
 	rm -f var/loadtest/pages.json var/loadtest/result_*.csv
 	$(LOAD_ENV) $(VENV)/bin/gunicorn coverage_site.wsgi --bind 127.0.0.1:$(LOAD_PORT) --workers $(LOAD_WORKERS) \
-	  --pid var/loadtest/gunicorn.pid --log-level warning --timeout 120 & \
+	  --threads $(LOAD_THREADS) --pid var/loadtest/gunicorn.pid --log-level warning --timeout 120 & \
 	  trap 'kill $$(cat var/loadtest/gunicorn.pid) 2>/dev/null' EXIT INT TERM; sleep 3; \
 	  var/loadtest-venv/bin/locust -f tools/loadtest/locustfile.py --headless --host http://127.0.0.1:$(LOAD_PORT) \
 	    --users $(LOAD_USERS) --spawn-rate 10 --run-time $(LOAD_TIME) --only-summary --csv var/loadtest/result \
@@ -141,6 +143,9 @@ NATIONAL_REDIS ?= redis://127.0.0.1:6379/3
 # Production settings (DEBUG off: no query log growing with every statement).
 NATIONAL_ENV = SECRET_KEY=benchmark-only ALLOWED_HOSTS=localhost SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
   DATABASE_URL=$(BENCH_PG)/$(NATIONAL_DB) REDIS_URL=$(NATIONAL_REDIS)
+# Threads per gunicorn worker in the national load test (gthread: a worker
+# waiting on the database serves another request meanwhile).
+NATIONAL_THREADS ?= 4
 benchmark-national: setup
 	@[ -f var/national/34-AG/memberships.csv ] || (rm -rf var/national && \
 	  DEBUG=1 /usr/bin/time -f "generate: %e s, %M KB peak memory" $(PY) manage.py generate_data var/national --national)
@@ -150,5 +155,8 @@ benchmark-national: setup
 	  $(PY) manage.py import_data var/national --jobs $(NATIONAL_JOBS) -v0 > var/national-import.log
 	@tail -2 var/national-import.log
 	$(NATIONAL_ENV) $(PY) manage.py benchmark_national --import-log var/national-import.log
+	@# 200 people, 4 workers: first pausing 1-3 s between actions, then 5-15 s (docs/benchmarks.md).
 	$(MAKE) --no-print-directory loadtest BENCH_DB=$(NATIONAL_DB) LOAD_USERS=200 LOAD_WORKERS=4 LOADTEST_MAX_CLERKS=200 \
-	  LOAD_REDIS_URL=$(NATIONAL_REDIS)
+	  LOAD_REDIS_URL=$(NATIONAL_REDIS) LOAD_THREADS=$(NATIONAL_THREADS) LOAD_WAIT="1 3"
+	$(MAKE) --no-print-directory loadtest BENCH_DB=$(NATIONAL_DB) LOAD_USERS=200 LOAD_WORKERS=4 LOADTEST_MAX_CLERKS=200 \
+	  LOAD_REDIS_URL=$(NATIONAL_REDIS) LOAD_THREADS=$(NATIONAL_THREADS) LOAD_WAIT="5 15"
