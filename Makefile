@@ -143,9 +143,10 @@ NATIONAL_REDIS ?= redis://127.0.0.1:6379/3
 # Production settings (DEBUG off: no query log growing with every statement).
 NATIONAL_ENV = SECRET_KEY=benchmark-only ALLOWED_HOSTS=localhost SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
   DATABASE_URL=$(BENCH_PG)/$(NATIONAL_DB) REDIS_URL=$(NATIONAL_REDIS)
-# Threads per gunicorn worker in the national load test (gthread: a worker
-# waiting on the database serves another request meanwhile).
-NATIONAL_THREADS ?= 4
+# Threads per gunicorn worker in the national load test. 4 (gthread) was
+# measured and is not the default: under overload its keep-alive connections
+# were reset (32 errors in 60 s) and the throughput was no higher.
+NATIONAL_THREADS ?= 1
 benchmark-national: setup
 	@[ -f var/national/34-AG/memberships.csv ] || (rm -rf var/national && \
 	  DEBUG=1 /usr/bin/time -f "generate: %e s, %M KB peak memory" $(PY) manage.py generate_data var/national --national)

@@ -38,6 +38,9 @@ def reads(monkeypatch, registry):
     return calls
 
 
+month_ends_bulk_create = CommuneMonthEnd.objects.bulk_create
+
+
 def province_trend():
     days = recent_month_ends(DAY, 12)
     return by_commune.unit_figures(get_unit("province", "all"), days), days
@@ -64,6 +67,31 @@ def test_a_change_recomputes_its_own_communes_month_ends_only(reads, django_capt
     _figures, days = province_trend()
     assert [codes for codes, _days in reads] == [["C3"]]
     assert reads[0][1] == days
+
+
+def test_storing_them_again_replaces_them_and_a_failed_store_fails_nothing(reads, monkeypatch):
+    from django.db import OperationalError
+
+    from reports.indicators import month_ends
+
+    figures, days = province_trend()
+    version_of = figures[days[-1]].versions
+    kept = month_ends.read([(pk, days[-1]) for pk in version_of], None, version_of)
+    assert len(kept) == 3
+    stored = CommuneMonthEnd.objects.count()
+    month_ends.write(kept, None, version_of)  # the same rows again (two processes at once): replaced
+    assert CommuneMonthEnd.objects.count() == stored
+    assert month_ends.read(list(kept), None, version_of) == kept
+
+    def deadlocked(*args, **kwargs):
+        raise OperationalError("deadlock detected")
+
+    monkeypatch.setattr(CommuneMonthEnd.objects, "bulk_create", deadlocked)
+    month_ends.write(kept, None, version_of)  # logged, and the caller goes on
+    monkeypatch.setattr(CommuneMonthEnd.objects, "bulk_create", month_ends_bulk_create)
+    cache.clear()
+    province_trend()
+    assert len(reads) == 1  # still read from what was stored
 
 
 def test_a_changed_formula_or_setting_makes_them_stale(reads, settings):

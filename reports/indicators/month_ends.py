@@ -10,9 +10,12 @@ recomputed when next read.
 """
 
 import datetime
+import logging
 import pickle
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
+
+logger = logging.getLogger(__name__)
 
 
 def is_month_end(day):
@@ -65,13 +68,20 @@ def write(figures_by_pair, area, version_of):
         )
         for (pk, day), figures in figures_by_pair.items()
     ]
-    by_day = {}
-    for pk, day in figures_by_pair:
-        by_day.setdefault(day, set()).add(pk)
+    # One upsert, rows in key order: two processes storing overlapping month
+    # ends lock them in the same order. (A delete then insert locked them in
+    # scan order and deadlocked under the load test.)
+    rows.sort(key=lambda row: (row.commune_id, row.day))
     try:
-        with transaction.atomic():
-            for day, pks in by_day.items():  # exactly the rows replaced: one statement per date
-                CommuneMonthEnd.objects.filter(commune_id__in=pks, day=day, area=area or "").delete()
-            CommuneMonthEnd.objects.bulk_create(rows, batch_size=500)
-    except IntegrityError:
-        pass  # another process stored the same month ends at the same moment: theirs are as good
+        with transaction.atomic():  # a savepoint when the caller is in a transaction
+            CommuneMonthEnd.objects.bulk_create(
+                rows,
+                batch_size=500,
+                update_conflicts=True,
+                unique_fields=["commune", "day", "area"],
+                update_fields=["version", "token", "payload"],
+            )
+    except DatabaseError:
+        # What is stored here can always be computed again: a write that
+        # fails (another process at the same moment) must not fail the page.
+        logger.warning("Storing %d month ends failed", len(rows), exc_info=True)
