@@ -573,14 +573,19 @@ def open_count(unit, day=None):
 
     from coverage_site.lib.dates import today
 
-    from .indicators.by_commune import TIMEOUT
-
     day = day or today()
     pks, key = _open_count_key(unit, day)
     count = cache.get(key)
-    if count is None:
-        count = sum(totals(pks, day).values())
-        cache.set(key, count, TIMEOUT)
+    return _count_and_keep(pks, key, day) if count is None else count
+
+
+def _count_and_keep(pks, key, day):
+    from django.core.cache import cache
+
+    from .indicators.by_commune import TIMEOUT
+
+    count = sum(totals(pks, day).values())
+    cache.set(key, count, TIMEOUT)
     return count
 
 
@@ -594,5 +599,8 @@ def open_count_beside(unit):
     from coverage_site.lib.beside import Beside, Done
     from coverage_site.lib.dates import today
 
-    count = cache.get(_open_count_key(unit, today())[1])
-    return Done(count) if count is not None else Beside(open_count, unit)
+    day = today()
+    pks, key = _open_count_key(unit, day)
+    count = cache.get(key)
+    # The key is read once: the thread counts under it, not working it out again.
+    return Done(count) if count is not None else Beside(_count_and_keep, pks, key, day)

@@ -55,8 +55,6 @@ class Beside:
 class Done:
     """A result already at hand, for callers that take a Beside."""
 
-    in_thread = False
-
     def __init__(self, value):
         self._value = value
 
