@@ -3,7 +3,7 @@ including the choices of its dropdowns."""
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.forms import ModelChoiceField
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +11,7 @@ from coverage_site.lib.dates import today, validate_in_range
 
 from . import models
 from .forms import in_vietnamese_order
+from .placement import ever_under_q
 from .querysets import SPECIAL_AREA
 
 DATE_INPUT = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, format="%d/%m/%Y")
@@ -22,15 +23,54 @@ class ScopedFilterSet(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         user = request.user if request else None
+        if "province" in self.filters:
+            self.province_choices(user)
         if "commune" in self.filters:
-            self.filters["commune"].queryset = models.Commune.objects.visible_to(user)
+            self.filters["commune"].queryset = self.commune_choices(models.Commune.objects.visible_to(user))
         if "branch" in self.filters:
             self.filters["branch"].queryset = self.branch_choices(models.Branch.objects.visible_to(user))
         for field in self.form.fields.values():
             if isinstance(field, ModelChoiceField):
                 in_vietnamese_order(field)
-        if getattr(self, "branch_label", None):
-            self.form.fields["branch"].empty_label = self.branch_label
+        for name in ("commune", "branch"):
+            if getattr(self, f"{name}_label", None):
+                self.form.fields[name].empty_label = getattr(self, f"{name}_label")
+
+    def province_choices(self, user):
+        """The provinces the user sees, when there are several (one province
+        installed, or a province's own staff: no province filter at all)."""
+        from reports.indicators import several_provinces
+
+        from .permissions import visible_communes
+
+        provinces = models.Province.objects.none()
+        if several_provinces():
+            communes = visible_communes(user)
+            was_in = models.ParentChange.objects.filter(old_province=OuterRef("pk"), commune__in=communes)
+            provinces = models.Province.objects.filter(Q(pk__in=communes.values("province_id")) | Exists(was_in))
+        if provinces.count() < 2:
+            del self.filters["province"]
+        else:
+            self.filters["province"].queryset = provinces
+
+    # A country's 3,321 communes as one drop-down made a list page 0.3 MB and
+    # nobody can pick from them: with several provinces in sight, beyond this
+    # many communes, they are offered once a province is chosen.
+    COMMUNE_CHOICES_LIMIT = 500
+
+    def commune_choices(self, communes):
+        if "province" not in self.filters:
+            return communes
+        province = self.data.get("province")
+        if province and str(province).isdigit():
+            # Every commune that was ever in the province (its predecessors' past included).
+            return communes.filter(ever_under_q("commune_province", [int(province)]))
+        if self.data.get("commune"):
+            return communes  # a commune asked for directly (a link, a typed address) stays valid
+        if communes.order_by()[: self.COMMUNE_CHOICES_LIMIT + 1].count() > self.COMMUNE_CHOICES_LIMIT:
+            self.commune_label = _("— chọn tỉnh trước —")
+            return communes.none()
+        return communes
 
     # A province has 4,000 branches: as one drop-down they made a list page
     # 225 KB and 0.2 s, and nobody can pick from them. Beyond this many, the
@@ -66,6 +106,13 @@ def active_on_filter():
     )
 
 
+def province_filter():
+    """Shown with several provinces in sight only (ScopedFilterSet.province_choices)."""
+    return django_filters.ModelChoiceFilter(
+        label=_("Tỉnh"), queryset=models.Province.objects.none(), method="filter_province"
+    )
+
+
 class ActiveOnMixin:
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value)
@@ -79,20 +126,27 @@ class DatedParentMixin:
     placement_kind = None  # "hamlet", "branch" or "commune"
 
     def filter_parent(self, queryset, name, value, kind=None):
-        from .placement import Placement, ever_under_q
+        return self._under_on_day(queryset, kind or self.placement_kind, {value.pk})
 
-        kind = kind or self.placement_kind
+    def filter_province(self, queryset, name, value):
+        """The records whose commune, on the list's date, was in the province then."""
+        communes = self._under_on_day(models.Commune.objects.all(), "commune_province", {value.pk})
+        if self.placement_kind == "commune":
+            return queryset.filter(pk__in=communes)
+        return self._under_on_day(queryset, self.placement_kind, set(communes.values_list("pk", flat=True)))
+
+    def _under_on_day(self, queryset, kind, parent_pks):
+        from .placement import Placement
+
         day = self.as_of()
-        candidates = queryset.filter(ever_under_q(kind, [value.pk]))
+        candidates = queryset.filter(ever_under_q(kind, list(parent_pks)))
         placement = Placement.of(candidates, kind)
-        return queryset.filter(pk__in=[pk for pk in placement.current if placement.at(pk, day) == value.pk])
+        return queryset.filter(pk__in=[pk for pk in placement.current if placement.at(pk, day) in parent_pks])
 
 
 class CommuneFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):
     placement_kind = "commune"
-    province = django_filters.ModelChoiceFilter(
-        label=_("Tỉnh"), queryset=models.Province.objects.all(), method="filter_province"
-    )
+    province = province_filter()
     district = django_filters.ModelChoiceFilter(
         label=_("Huyện"), queryset=models.District.objects.all(), method="filter_parent"
     )
@@ -102,21 +156,10 @@ class CommuneFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):
         model = models.Commune
         fields = ["q", "province", "district", "active_on"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from reports.indicators import several_provinces
-
-        if not several_provinces():
-            # One province: no province level anywhere (the form exists already: ScopedFilterSet read it).
-            del self.filters["province"]
-            del self.form.fields["province"]
-
-    def filter_province(self, queryset, name, value):
-        return self.filter_parent(queryset, name, value, kind="commune_province")
-
 
 class HamletFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):
     placement_kind = "hamlet"
+    province = province_filter()
     commune = django_filters.ModelChoiceFilter(
         label=_("Xã"), queryset=models.Commune.objects.none(), method="filter_parent"
     )
@@ -137,7 +180,7 @@ class HamletFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):
 
     class Meta:
         model = models.Hamlet
-        fields = ["q", "commune", "area", "kind", "active_on", "coverage"]
+        fields = ["q", "province", "commune", "area", "kind", "active_on", "coverage"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -156,6 +199,7 @@ class HamletFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):
 
 class BranchFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):
     placement_kind = "branch"
+    province = province_filter()
     commune = django_filters.ModelChoiceFilter(
         label=_("Xã"), queryset=models.Commune.objects.none(), method="filter_parent"
     )
@@ -168,7 +212,7 @@ class BranchFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):
 
     class Meta:
         model = models.Branch
-        fields = ["q", "commune", "active_on", "risk"]
+        fields = ["q", "province", "commune", "active_on", "risk"]
 
     def filter_risk(self, queryset, name, value):
         from reports.indicators import branch_state_ids
@@ -177,6 +221,7 @@ class BranchFilter(DatedParentMixin, ActiveOnMixin, ScopedFilterSet):
 
 
 class MemberFilter(ScopedFilterSet):
+    province = province_filter()
     commune = django_filters.ModelChoiceFilter(
         label=_("Xã"), queryset=models.Commune.objects.none(), method="filter_commune"
     )
@@ -194,7 +239,11 @@ class MemberFilter(ScopedFilterSet):
 
     class Meta:
         model = models.Member
-        fields = ["q", "commune", "branch", "active_on", "status"]
+        fields = ["q", "province", "commune", "branch", "active_on", "status"]
+
+    def filter_province(self, queryset, name, value):
+        """Members of any commune that was ever in the province (as the commune filter: ever)."""
+        return queryset.in_communes(models.Commune.objects.filter(ever_under_q("commune_province", [value.pk])))
 
     def filter_commune(self, queryset, name, value):
         return queryset.in_communes(models.Commune.objects.filter(pk=value.pk))

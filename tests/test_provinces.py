@@ -114,6 +114,45 @@ def test_the_commune_list_filters_by_province_on_its_date(country, client):
     assert "Xã C" not in after
 
 
+def test_the_lists_filter_by_province_and_offer_communes_once_one_is_chosen(country, client, monkeypatch):
+    """A country's 3,321 communes are not one drop-down: beyond
+    COMMUNE_CHOICES_LIMIT a province is chosen first, then its communes."""
+    from hamlets.filters import ScopedFilterSet
+
+    client.force_login(make_user("viewer", "provincial_viewer"))
+    page = client.get("/members/").content.decode()
+    assert 'name="province"' in page and ">Hà Tĩnh</option>" in page and ">Nghệ An</option>" in page
+    assert ">Xã C</option>" in page  # three communes: all offered
+    monkeypatch.setattr(ScopedFilterSet, "COMMUNE_CHOICES_LIMIT", 2)
+    page = client.get("/members/").content.decode()
+    assert "— chọn tỉnh trước —" in page and ">Xã C</option>" not in page
+    page = client.get("/members/", {"province": country["ht"].pk}).content.decode()
+    assert ">Xã C</option>" in page and ">Xã A</option>" not in page
+    assert "Võ Thị Lan" in page and "Nguyễn Văn A" not in page
+    # A commune asked for directly stays valid without a province.
+    assert "Võ Thị Lan" in client.get("/members/", {"commune": country["c"].pk}).content.decode()
+    hamlets = client.get("/hamlets/", {"province": country["na"].pk}).content.decode()
+    assert "Xóm 3" in hamlets and "Xóm Bốn" not in hamlets
+    branches = client.get("/branches/", {"province": country["ht"].pk}).content.decode()
+    assert "B4" in branches and "B1" not in branches
+
+
+def test_a_hamlet_is_listed_under_the_province_of_its_commune_on_the_lists_date(country, client):
+    client.force_login(make_user("viewer", "provincial_viewer"))
+    reorganise.apply(merger())
+    ht = {"province": country["ht"].pk}
+    assert "Xóm Bốn" in client.get("/hamlets/", {**ht, "active_on": "30/06/2025"}).content.decode()
+    assert "Xóm Bốn" not in client.get("/hamlets/", {**ht, "active_on": "01/07/2025"}).content.decode()
+    new = Province.objects.get(code="NA2").pk
+    assert "Xóm Bốn" in client.get("/hamlets/", {"province": new, "active_on": "01/07/2025"}).content.decode()
+
+
+def test_a_provinces_own_staff_get_no_province_filter(country, client):
+    client.force_login(province_user("viewer_ht", "provincial_viewer", "HT"))
+    page = client.get("/members/").content.decode()
+    assert 'name="province"' not in page and ">Xã C</option>" in page
+
+
 # --- the 2025 mergers -------------------------------------------------------------------------------
 
 
