@@ -21,7 +21,16 @@ from hamlets.models import Branch, Hamlet, Membership, Role
 from hamlets.permissions import can_approve, can_see_unit, readable_units, role_of
 from hamlets.placement import branches_under
 
-from .indicators import INDICATOR_BY_KEY, Snapshot, child_units, compute, get_unit, root_unit, unit_communes
+from .indicators import (
+    INDICATOR_BY_KEY,
+    Snapshot,
+    child_units,
+    compute,
+    get_unit,
+    root_unit,
+    several_provinces,
+    unit_communes,
+)
 from .models import MonthlySummary, SummaryEvent
 
 SUMMARY_DUE_DAYS = getattr(settings, "SUMMARY_DUE_DAYS", 10)
@@ -381,11 +390,12 @@ def changes_since(unit, when, limit=200):
     return count, entries[:limit]
 
 
-def month_summaries(month, within=None):
+def month_summaries(month, within=None, stored=None):
     """[(unit, summary)] of every unit that reports for the month (in the
     installation, or `within` a province), in one query (an unsaved draft
-    for a unit that has none yet)."""
-    stored = {(s.unit_kind, s.unit_code): s for s in MonthlySummary.objects.filter(month=month)}
+    for a unit that has none yet). `stored`: the month's summaries, already read."""
+    if stored is None:
+        stored = {(s.unit_kind, s.unit_code): s for s in MonthlySummary.objects.filter(month=month)}
     return [
         (
             unit,
@@ -409,15 +419,46 @@ def is_overdue(summary, day=None):
 
 def province_month(month, within=None):
     """Every unit that reports, with its summary status, for the province
-    view (of the installation, or `within` a province)."""
+    view (of the installation, or `within` a province). A national
+    installation's own view counts them province by province instead
+    ("provinces"): 3,321 communes are not one page; each province's row
+    leads to its units."""
     within = within or root_unit()
     end = month_end(month)
     due = due_date(month)
-    rows = []
-    for unit, summary in month_summaries(month, within):
-        rows.append({"unit": unit, "summary": summary, "overdue": is_overdue(summary)})
+    rows, provinces = [], None
+    if within.is_root and several_provinces():
+        stored = {(s.unit_kind, s.unit_code): s for s in MonthlySummary.objects.filter(month=month)}
+        provinces = []
+        for child, _communes in child_units(within, end):
+            if child.kind == "province":
+                units = month_summaries(month, child, stored)
+            else:  # a commune in no province reports on its own
+                units = [(child, stored.get((child.kind, child.code)))]
+            provinces.append({"unit": child, **status_counts(month, [summary for _unit, summary in units])})
+    else:
+        for unit, summary in month_summaries(month, within):
+            rows.append({"unit": unit, "summary": summary, "overdue": is_overdue(summary)})
     figures = compute(within, end)
-    return {"month": month, "as_of": end, "due": due, "rows": rows, "indicators": figures["indicators"], "unit": within}
+    return {
+        "month": month,
+        "as_of": end,
+        "due": due,
+        "rows": rows,
+        "provinces": provinces,
+        "indicators": figures["indicators"],
+        "unit": within,
+    }
+
+
+def status_counts(month, summaries):
+    """How many of these summaries (None: a unit in no province, counted
+    as a draft) are in each state, and how many are overdue."""
+    summaries = [s or MonthlySummary(month=month) for s in summaries]
+    counts = {"units": len(summaries), "overdue": sum(is_overdue(s) for s in summaries)}
+    for status in MonthlySummary.Status:
+        counts[status.value] = sum(s.status == status for s in summaries)
+    return counts
 
 
 def indicator_rows(figures):

@@ -356,7 +356,13 @@ def summary_list(request):
     if own:
         # A clerk has one unit: go straight to its summary.
         return redirect("reports:summary_detail", kind=own[0], code=own[1], month=f"{month:%Y-%m}")
-    context = summaries.province_month(month, indicators.get_unit(*top_unit(request.user)))
+    within, chosen = indicators.get_unit(*top_unit(request.user)), ""
+    if request.GET.get("province") and within.is_root:
+        # A national view's province row: that province's units.
+        within = unit_or_404(request, "province", request.GET["province"])
+        chosen = within.code
+    context = summaries.province_month(month, within)
+    context["chosen_province"] = chosen
     context["navigation"] = summaries.month_navigation(month)
     context["indicator_rows"] = summaries.indicator_rows(context["indicators"])
     return render(request, "reports/summary_list.html", context)

@@ -296,6 +296,35 @@ def test_a_provinces_approver_approves_that_province_only(country, client):
     assert [u.code for u in summaries.summary_units(D(2025, 12, 31))] == ["HK", "QL"]
 
 
+def test_the_national_summaries_page_counts_province_by_province(country, client):
+    """3,321 communes are not one page: the national view counts each
+    province's summaries by state; a province's row lists its units."""
+    from django.utils import timezone
+
+    MonthlySummary.objects.create(
+        unit_kind="district",
+        unit_code="HK",
+        unit_name="Hồng Lĩnh",
+        month=D(2025, 12, 1),
+        status=MonthlySummary.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    client.force_login(make_user("national", "provincial_approver"))
+    page = client.get("/summaries/?month=2025-12").content.decode()
+    rows = {
+        re.sub(r"<[^>]+>", "", row.split("</th>")[0]).strip(): re.findall(r'class="num">(?:<[^>]+>)?(\d+)', row)
+        for row in re.findall(r"<tr[^>]*><th scope=\"row\">(.*?)</tr>", page, re.S)
+    }
+    # units, not submitted, submitted, returned, approved, overdue (due 10/01/2026: all but the submitted one)
+    assert rows == {"Hà Tĩnh": ["1", "0", "1", "0", "0", "0"], "Nghệ An": ["1", "1", "0", "0", "0", "1"]}
+    assert 'href="/summaries/?month=2025-12&amp;province=HT"' in page
+    assert 'id="units"' not in page
+    chosen = client.get("/summaries/", {"month": "2025-12", "province": "HT"}).content.decode()
+    assert 'id="units"' in chosen and "Hồng Lĩnh" in chosen and "Quỳnh Lưu" not in chosen
+    assert 'name="province" value="HT"' in chosen  # the month picker stays in the province
+    assert client.get("/summaries/", {"month": "2025-12", "province": "XX"}).status_code == 404
+
+
 def test_the_units_someone_may_read_at_once_are_those_they_may_read_one_by_one(country):
     """permissions.readable_units (the approver's waiting list) agrees with
     can_see_unit for every account and unit, before and after a merger and
