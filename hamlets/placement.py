@@ -120,7 +120,10 @@ def communes_of_province(province_id, day):
 def _communes_under(kind, parent_id, day):
     from .models import Commune
 
-    candidates = Commune.objects.filter(ever_under_q(kind, [parent_id]))
+    # The communes under the parent now, or in the short list of those moved
+    # away from it: two index reads. With OR EXISTS PostgreSQL scanned all
+    # 3,321 communes of a country (15 ms, and a dashboard asks 20 times).
+    candidates = Commune.objects.filter(ever_under_filter(kind, [parent_id]))
     placement = Placement.of(candidates, kind)
     return [pk for pk in placement.current if placement.at(pk, day) == parent_id]
 
