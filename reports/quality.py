@@ -511,10 +511,11 @@ def _prefix():
     return hashlib.sha256(f"{FIGURES_HASH}{settings_text}".encode()).hexdigest()[:10]
 
 
-def counts_by_commune(commune_pks, day):
+def counts_by_commune(commune_pks, day, at_most=None):
     """{commune pk: {check key: open findings}} for these communes, each
     commune's counts cached under its data version (reports/versions.py
-    bumps it for every record a check reads, a twin's and a mark included)."""
+    bumps it for every record a check reads, a twin's and a mark included).
+    `at_most`: None instead when more communes than that must be counted."""
     from django.core.cache import cache
 
     from hamlets.models import Commune
@@ -529,6 +530,8 @@ def counts_by_commune(commune_pks, day):
     cached = cache.get_many(list(keys.values()))
     result = {pk: cached[key] for pk, key in keys.items() if key in cached}
     missing = [pk for pk in commune_pks if pk not in result]
+    if at_most is not None and len(missing) > at_most:
+        return None
     if missing:
         # Most communes (a cold installation): no scope filter for the database
         # to evaluate, one pass over the tables; the others' findings are dropped.
@@ -545,10 +548,14 @@ def counts_by_commune(commune_pks, day):
     return result
 
 
-def totals(commune_pks, day):
-    """{check key: open findings} over these communes, every check listed."""
+def totals(commune_pks, day, at_most=None):
+    """{check key: open findings} over these communes, every check listed
+    (None when more than `at_most` communes must be counted)."""
+    by_commune = counts_by_commune(commune_pks, day, at_most)
+    if by_commune is None:
+        return None
     total = {check.key: 0 for check in CHECKS}
-    for counts in counts_by_commune(commune_pks, day).values():
+    for counts in by_commune.values():
         for key, count in counts.items():
             total[key] += count
     return total
@@ -566,41 +573,24 @@ def _open_count_key(unit, day):
     return pks, f"qualitytotal:{_prefix()}:{day:%Y%m%d}:{versions_fingerprint(pks, versions(pks))}"
 
 
-def open_count(unit, day=None):
+def open_count(unit, day=None, at_most=None):
     """How many findings of a reports Unit are open on `day` (today): the
-    dashboard's and the monthly summary's "N điểm cần kiểm tra"."""
+    dashboard's and the monthly summary's "N điểm cần kiểm tra". `at_most`:
+    None instead when more than that many communes' counts are not kept
+    (a province after the cache was emptied: seconds of checks)."""
     from django.core.cache import cache
 
     from coverage_site.lib.dates import today
+
+    from .indicators.by_commune import TIMEOUT
 
     day = day or today()
     pks, key = _open_count_key(unit, day)
     count = cache.get(key)
-    return _count_and_keep(pks, key, day) if count is None else count
-
-
-def _count_and_keep(pks, key, day):
-    from django.core.cache import cache
-
-    from .indicators.by_commune import TIMEOUT
-
-    count = sum(totals(pks, day).values())
-    cache.set(key, count, TIMEOUT)
+    if count is None:
+        found = totals(pks, day, at_most)
+        if found is None:
+            return None
+        count = sum(found.values())
+        cache.set(key, count, TIMEOUT)
     return count
-
-
-def open_count_beside(unit):
-    """open_count(unit) for today, with .result(): at once when it is kept,
-    else counted beside the caller's own work (coverage_site/lib/beside.py):
-    a province's checks after the cache was emptied take as long as its
-    figures, and the database has a core for each."""
-    from django.core.cache import cache
-
-    from coverage_site.lib.beside import Beside, Done
-    from coverage_site.lib.dates import today
-
-    day = today()
-    pks, key = _open_count_key(unit, day)
-    count = cache.get(key)
-    # The key is read once: the thread counts under it, not working it out again.
-    return Done(count) if count is not None else Beside(_count_and_keep, pks, key, day)

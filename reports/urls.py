@@ -8,6 +8,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard_home, name="dashboard_home"),
     path("dashboard/<str:kind>/<str:code>/", views.dashboard, name="dashboard"),
     path("dashboard/<str:kind>/<str:code>/trend/", views.trend, name="trend"),
+    path("dashboard/<str:kind>/<str:code>/findings/", views.findings_open, name="findings_open"),
     path("dashboard/<str:kind>/<str:code>/<str:key>/", views.drill_down, name="drill_down"),
     path("goals/", views.goals_home, name="goals_home"),
     path("goals/<str:kind>/<str:code>/", views.goals_page, name="goals"),

@@ -64,6 +64,22 @@
       };
       window.setTimeout(poll, 1000);
     }
+    // A part of the page counted after it (templates/reports/_findings_open.html):
+    // fetched once and put in place; without the script, its link stays.
+    document.querySelectorAll("[data-fragment]").forEach(function (part) {
+      if (!window.fetch) return;
+      fetch(part.getAttribute("data-fragment"), { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          return response.text();
+        })
+        .then(function (html) {
+          var holder = document.createElement("div");
+          holder.innerHTML = html.trim();
+          if (holder.firstElementChild) part.replaceWith(holder.firstElementChild);
+        })
+        .catch(function () { /* the link to the checks stays */ });
+    });
     // Long drop-downs (a district's 265 branches) get a box to type in: the
     // list keeps the options whose words contain what is typed, without
     // diacritics ("xom 1" finds "Xóm 1 — Quỳnh Thanh").

@@ -105,3 +105,24 @@ def test_tables_never_overflow_the_page_on_a_desk(page_factory, demo_viewer):
         assert page.evaluate(TABLES_OVERFLOWING_WITHOUT_SCROLL) == 0, url
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), url
         assert page.evaluate(SMALLEST_CHART_TEXT) >= 11, url
+
+
+def test_the_findings_count_arrives_after_the_figures(page_factory, demo_viewer, monkeypatch):
+    """With nothing kept (a province after the cache was emptied), the page
+    shows its figures, then fetches the count of open findings into place."""
+    from django.core.cache import cache
+
+    from reports import quality, views
+    from reports.indicators import get_unit
+
+    monkeypatch.setattr(views, "FINDINGS_COUNTED_INLINE", 0)
+    cache.clear()
+    page = page_factory(width=1366, height=900)
+    log_in(page, "viewer")
+    page.goto(page.base + "/dashboard/?as_of=10/11/2016")
+    page.wait_for_selector("#cards")
+    page.wait_for_selector("#findings-open:not([data-fragment])")
+    count = quality.open_count(get_unit("province", "all"))
+    assert count > 0
+    assert f"{count} điểm cần kiểm tra" in page.inner_text("#findings-open")
+    assert page.errors == []
