@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Answers kept for one reading request (coverage_site/lib/read_memo.py).
+    "coverage_site.lib.read_memo.ReadMemoMiddleware",
     # Where this request's reads go (the primary, or a read replica when one is set).
     "coverage_site.replica.ReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

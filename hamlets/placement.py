@@ -118,6 +118,13 @@ def communes_of_province(province_id, day):
 
 
 def _communes_under(kind, parent_id, day):
+    from coverage_site.lib.read_memo import remembered
+
+    found = remembered(("communes_under", kind, parent_id, day), lambda: _read_communes_under(kind, parent_id, day))
+    return list(found)  # a copy: the caller may change it
+
+
+def _read_communes_under(kind, parent_id, day):
     from .models import Commune
 
     # The communes under the parent now, or in the short list of those moved

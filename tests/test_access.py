@@ -122,6 +122,7 @@ URLS = {
     "reports:summary_changes": ("record-approved", lambda: {"kind": "district", "code": "D1", "month": "2016-11"}),
     "reports:dashboard": ("record", lambda: {"kind": "district", "code": "D1"}),
     "reports:trend": ("record", lambda: {"kind": "district", "code": "D1"}),
+    "reports:findings_open": ("record", lambda: {"kind": "district", "code": "D1"}),
     "reports:drill_down": ("record", lambda: {"kind": "district", "code": "D1", "key": "hamlets_without_branch"}),
 }
 
