@@ -12,6 +12,8 @@ share wins (the page says so).
 Everything is read in a handful of queries over the (small) lineage tables.
 """
 
+from django.db.models import Q
+
 from .lineage import LineageLink
 from .models import Branch, Commune, Hamlet
 
@@ -187,18 +189,21 @@ def lineage_of(level, pk):
     """The Lineage of a hamlet, commune, district or branch (by pk)."""
     from .lineage import ParentChange
 
-    links = LineageLink.objects.select_related("event", f"from_{level}", f"to_{level}").order_by(
-        "event__effective_on", "pk"
+    # Every link to or from the unit in one query (a dashboard reads this on every view).
+    links = list(
+        LineageLink.objects.select_related("event", f"from_{level}", f"to_{level}")
+        .filter(Q(**{f"to_{level}": pk}) | Q(**{f"from_{level}": pk}))
+        .order_by("event__effective_on", "pk")
     )
-    came_from = [
-        (link.event, unit_link(getattr(link, f"from_{level}")), link)
-        for link in links.filter(**{f"to_{level}": pk}).exclude(**{f"from_{level}": pk})
-    ]
-    became = [
-        (link.event, unit_link(getattr(link, f"to_{level}")), link)
-        for link in links.filter(**{f"from_{level}": pk}).exclude(**{f"to_{level}": pk})
-    ]
-    renamed = [(link.event, None, link) for link in links.filter(**{f"from_{level}": pk, f"to_{level}": pk})]
+    came_from, became, renamed = [], [], []
+    for link in links:
+        source, target = getattr(link, f"from_{level}_id"), getattr(link, f"to_{level}_id")
+        if source == pk and target == pk:
+            renamed.append((link.event, None, link))
+        elif target == pk:
+            came_from.append((link.event, unit_link(getattr(link, f"from_{level}")), link))
+        else:
+            became.append((link.event, unit_link(getattr(link, f"to_{level}")), link))
     moves = []
     if level in ("hamlet", "branch", "commune"):
         moves = list(

@@ -99,5 +99,8 @@ def unit_communes(unit, day):
         # The district's communes on that day, not today (dated parents).
         communes = communes.filter(pk__in=communes_of_district(unit.pk, day))
     elif unit.kind == "commune":
-        communes = Commune.objects.filter(pk=unit.pk)
+        # Active on that day, like a district's: a commune founded in the
+        # 2025 mergers has no figures of 2024 (reading them found nothing, at
+        # the cost of a reading, on every commune dashboard's goals band).
+        communes = communes.filter(pk=unit.pk)
     return communes
