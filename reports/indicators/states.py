@@ -248,9 +248,12 @@ class StateReader:
         )
         for row in rows:
             branch = row["branch_id"]
-            kept = self.member_counts.setdefault(branch, dict.fromkeys(counts, 0))
-            for name in counts:
-                kept[name] += row[name]
+            kept = self.member_counts.get(branch)
+            if kept is None:  # most branches: one group, or the first of two
+                self.member_counts[branch] = {name: row[name] for name in counts}
+            else:
+                for name in counts:
+                    kept[name] += row[name]
             if row["first_admitted"]:
                 self.admissions[branch] = {name: row[name] for name in admission_counts}
         for kept in self.member_counts.values():
