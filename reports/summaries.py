@@ -30,6 +30,7 @@ from .indicators import (
     root_unit,
     several_provinces,
     unit_communes,
+    unit_figures,
 )
 from .models import MonthlySummary, SummaryEvent
 
@@ -439,7 +440,9 @@ def province_month(month, within=None):
     else:
         for unit, summary in month_summaries(month, within):
             rows.append({"unit": unit, "summary": summary, "overdue": is_overdue(summary)})
-    figures = compute(within, end)
+    # Each commune's kept figures (a national installation's kept province
+    # sums), not the states of every member read again (27 s for a country).
+    figures = compute(within, end, snapshot=unit_figures(within, [end])[end])
     return {
         "month": month,
         "as_of": end,
