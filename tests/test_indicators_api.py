@@ -50,6 +50,21 @@ def test_command_and_api_give_identical_json(demo_data, client, viewer, args, qu
     assert response.json() == command_json(*args)
 
 
+def test_the_api_reads_the_kept_figures_not_every_members_state(demo_data, client, viewer):
+    """A second call reads each commune's kept figures: no membership is read
+    (the whole country's states took half a minute a call)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(viewer)
+    query = "/api/v1/indicators?unit=province:all&as_of=2016-11-10&by_child=1"
+    first = client.get(query).json()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(query).json()
+    assert again == first == command_json("--unit", "province:all", "--as-of", "2016-11-10", "--by-child")
+    assert not [q for q in queries if "hamlets_membership" in q["sql"]]
+
+
 def test_children_add_up_to_the_parent(demo_data):
     result = command_json("--unit", "province:all", "--as-of", "2016-11-10", "--by-child")
     assert [c["unit"]["code"] for c in result["children"]] == ["HM", "QL"]
