@@ -191,3 +191,17 @@ def test_query_count_does_not_grow_with_the_data():
     for _ in range(3):
         build_commune_with(6)
     assert (queries(True), queries(False)) == small
+
+
+def test_a_commune_has_figures_only_on_days_it_was_active():
+    """A commune founded on 1/7/2025 covers nothing on 31/12/2024 (its
+    dashboard's goals band asks for that year end): nothing is read for it."""
+    from reports.indicators import get_unit, unit_communes
+    from reports.indicators.by_commune import unit_figures
+
+    commune = f.commune(code="NEW", name="Xã Mới", established_on=datetime.date(2025, 7, 1))
+    f.hamlet(commune, code="NEW-H1")
+    unit = get_unit("commune", "NEW")
+    assert list(unit_communes(unit, datetime.date(2024, 12, 31))) == []
+    assert list(unit_communes(unit, datetime.date(2025, 7, 1))) == [commune]
+    assert unit_figures(unit, [datetime.date(2024, 12, 31)])[datetime.date(2024, 12, 31)].entries == {}
