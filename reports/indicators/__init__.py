@@ -48,7 +48,6 @@ from .states import (  # noqa: F401
     UNIT_DATES,
     Snapshot,
     StateReader,
-    _counts,
     active_membership_q,
     admission_rows,
     admitted_q,

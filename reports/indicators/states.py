@@ -38,10 +38,14 @@ from .units import unit_communes
 # --- reading the states at D -------------------------------------------------------
 
 
+def earlier_membership():
+    """An earlier membership of the outer membership's member (none: it is the first)."""
+    return Membership.objects.filter(member_id=OuterRef("member_id"), joined_on__lt=OuterRef("joined_on"))
+
+
 def first_memberships():
     """Each member's earliest membership: the branch where the admission counts."""
-    earlier = Membership.objects.filter(member_id=OuterRef("member_id"), joined_on__lt=OuterRef("joined_on"))
-    return Membership.objects.filter(~Exists(earlier))
+    return Membership.objects.filter(~Exists(earlier_membership()))
 
 
 def admitted_q(first_day, day):
@@ -117,11 +121,6 @@ MEMBER_COUNTS = {
     "elderly_count": elderly_q,
     "reinforcing_count": lambda day: Q(reinforcing=True),
 }
-
-
-def _counts(indicator, row):
-    """Whether a hamlet or branch row is in the indicator's denominator."""
-    return indicator.denominator is None or indicator.denominator(row)
 
 
 UNIT_DATES = ("established_on", "dissolved_on")
@@ -230,9 +229,8 @@ class StateReader:
         # spared looking up their earlier memberships); the admissions are
         # the counts of that group.
         earliest = min(min(recent_window_start(day), datetime.date(day.year, 1, 1)) for day in self.days)
-        earlier = Membership.objects.filter(member_id=OuterRef("member_id"), joined_on__lt=OuterRef("joined_on"))
         first_admitted = Case(
-            When(member__admitted_on__gte=earliest, then=~Exists(earlier)),
+            When(member__admitted_on__gte=earliest, then=~Exists(earlier_membership())),
             default=Value(False),
             output_field=BooleanField(),
         )
