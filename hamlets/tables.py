@@ -4,6 +4,8 @@ import django_tables2 as tables
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from coverage_site.lib.drawn_rows import DrawnRowsTable
+
 from . import models
 
 
@@ -38,7 +40,7 @@ MEMBER_LINK = ("hamlets:member_detail", {"code": tables.A("member__code")})
 BRANCH_LINK = ("hamlets:branch_detail", {"code": tables.A("branch__code")})
 
 
-class CommuneTable(tables.Table):
+class CommuneTable(DrawnRowsTable):
     code = tables.Column(verbose_name=_("Mã"))
     name = tables.Column(verbose_name=_("Tên"), order_by=("name_sort",))
     district = tables.Column(verbose_name=_("Huyện"))
@@ -50,7 +52,7 @@ class CommuneTable(tables.Table):
         fields = ["code", "name", "district", "established_on", "dissolved_on"]
 
 
-class HamletTable(tables.Table):
+class HamletTable(DrawnRowsTable):
     code = tables.Column(verbose_name=_("Mã"), linkify=("hamlets:hamlet_detail", {"code": tables.A("code")}))
     name = tables.Column(
         verbose_name=_("Tên"), linkify=("hamlets:hamlet_detail", {"code": tables.A("code")}), order_by=("name_sort",)
@@ -71,7 +73,7 @@ class HamletTable(tables.Table):
         return ";".join(a.code for a in record.area_types.all())
 
 
-class BranchTable(tables.Table):
+class BranchTable(DrawnRowsTable):
     code = tables.Column(verbose_name=_("Mã"), linkify=("hamlets:branch_detail", {"code": tables.A("code")}))
     name = tables.Column(
         verbose_name=_("Tên"), linkify=("hamlets:branch_detail", {"code": tables.A("code")}), order_by=("name_sort",)
@@ -92,7 +94,7 @@ class BranchTable(tables.Table):
         return ";".join(h.code for h in record.hamlets.all())
 
 
-class MemberTable(tables.Table):
+class MemberTable(DrawnRowsTable):
     code = tables.Column(verbose_name=_("Mã"), linkify=("hamlets:member_detail", {"code": tables.A("code")}))
     full_name = tables.Column(
         verbose_name=_("Họ và tên"),
@@ -122,7 +124,7 @@ class MemberTable(tables.Table):
         ]
 
 
-class VillageHeadTable(tables.Table):
+class VillageHeadTable(DrawnRowsTable):
     code = tables.Column(verbose_name=_("Mã"), linkify=("hamlets:villagehead_edit", {"code": tables.A("code")}))
     full_name = tables.Column(verbose_name=_("Họ và tên"), order_by=("name_sort",))
     hamlet = tables.Column(verbose_name=_("Thôn, xóm"), linkify=HAMLET_LINK)
@@ -139,7 +141,7 @@ class VillageHeadTable(tables.Table):
         return record.member.code if record.member else ""
 
 
-class CandidateTable(tables.Table):
+class CandidateTable(DrawnRowsTable):
     code = tables.Column(verbose_name=_("Mã"), linkify=("hamlets:candidate_edit", {"code": tables.A("code")}))
     admit = tables.TemplateColumn(
         '{% load i18n %}{% if record.status != "admitted" and record.status != "dropped" %}'
@@ -160,7 +162,7 @@ class CandidateTable(tables.Table):
         fields = ["code", "full_name", "hamlet", "identified_on", "course_completed_on", "status", "admit"]
 
 
-class AdmissionTargetTable(tables.Table):
+class AdmissionTargetTable(DrawnRowsTable):
     commune = tables.Column(verbose_name=_("Xã"))
     year = YearColumn(verbose_name=_("Năm"))
     target = tables.Column(verbose_name=_("Chỉ tiêu"), attrs={"td": {"class": "num"}})
@@ -171,7 +173,7 @@ class AdmissionTargetTable(tables.Table):
         fields = ["commune", "year", "target"]
 
 
-class BranchRatingTable(tables.Table):
+class BranchRatingTable(DrawnRowsTable):
     branch = tables.Column(verbose_name=_("Chi bộ"), linkify=BRANCH_LINK)
     year = YearColumn(verbose_name=_("Năm"))
     rating = tables.Column(verbose_name=_("Xếp loại"))

@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from coverage_site.lib.drawn_rows import DrawnRowsTable
 from hamlets.models import Branch, Hamlet, Membership
 from hamlets.tables import BRANCH_LINK, DayColumn
 
@@ -13,7 +14,7 @@ BRANCH_PAGE = ("hamlets:branch_detail", {"code": tables.A("code")})
 MEMBER_PAGE = ("hamlets:member_detail", {"code": tables.A("member__code")})
 
 
-class HamletDrillTable(tables.Table):
+class HamletDrillTable(DrawnRowsTable):
     code = tables.Column(verbose_name=_("Mã"), linkify=HAMLET_PAGE)
     name = tables.Column(verbose_name=_("Thôn, xóm"), linkify=HAMLET_PAGE)
     commune = tables.Column(verbose_name=_("Xã"))
@@ -23,7 +24,7 @@ class HamletDrillTable(tables.Table):
         fields = ["code", "name", "commune"]
 
 
-class BranchDrillTable(tables.Table):
+class BranchDrillTable(DrawnRowsTable):
     code = tables.Column(verbose_name=_("Mã"), linkify=BRANCH_PAGE)
     name = tables.Column(verbose_name=_("Chi bộ"), linkify=BRANCH_PAGE)
     commune = tables.Column(verbose_name=_("Xã"))
@@ -44,7 +45,7 @@ class BranchDrillTable(tables.Table):
         return ";".join(self.risk.get(record.pk, []))
 
 
-class MembershipDrillTable(tables.Table):
+class MembershipDrillTable(DrawnRowsTable):
     code = tables.Column(verbose_name=_("Mã"), accessor="member__code", linkify=MEMBER_PAGE)
     name = tables.Column(
         verbose_name=_("Họ và tên"), accessor="member__full_name", order_by="member__name_folded", linkify=MEMBER_PAGE
