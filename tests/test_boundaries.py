@@ -47,6 +47,17 @@ def test_a_member_recognised_on_d_is_full_on_d_and_three_full_members_are_enough
     assert figure("members_probationary", D(2016, 5, 9)) == (1, 3)
 
 
+def test_a_member_not_yet_recognised_is_probationary(commune):
+    """No official date at all (official_on empty) is probationary, not uncounted:
+    the count is the branch's members less its full members."""
+    branch = f.branch(commune, [f.hamlet(commune)], established_on=D(1980, 1, 1))
+    f.members_in(branch, 2, admitted_on=D(1995, 1, 1))
+    (waiting,) = f.members_in(branch, 1, admitted_on=D(2016, 3, 1))
+    Member.objects.filter(pk=waiting.pk).update(official_on=None)
+    assert figure("members_probationary", D(2016, 5, 9)) == (1, 3)
+    assert figure("branches_below_minimum", D(2016, 5, 9)) == (1, 1)
+
+
 def test_exactly_three_full_members_is_not_at_risk_for_that_reason(commune):
     from reports.indicators import Snapshot, unit_communes
 

@@ -207,7 +207,7 @@ class StateReader:
         self._count_moved_residents(hamlets, hamlet_ids)
         # Per branch and date: active members, full, elderly, reinforcing, and each member indicator.
         member_indicators = [i for i in INDICATORS if i.level == "member"]
-        counts, same_as = {}, {}
+        counts, same_as, rest_of = {}, {}, {}
         for day, key in day_keys.items():
             active = active_membership_q(day)
             conditions = {name: q(day) for name, q in MEMBER_COUNTS.items()}
@@ -215,11 +215,18 @@ class StateReader:
             counted = {}  # a condition counted twice (members aged 60+ is also a branch count) is counted once
             for name, q in conditions.items():
                 first = next((other for other, seen in counted.items() if seen == q), None)
-                if first is None:
+                # The negation of a counted condition (probationary: not full) is
+                # the rest of the members (Django's negation counts NULL as not
+                # meeting the condition, so the two add up to the members).
+                complement = next((other for other, seen in counted.items() if ~seen == q), None)
+                if first is not None:
+                    same_as[f"{name}__{key}"] = f"{first}__{key}"
+                elif complement is not None:
+                    rest_of[f"{name}__{key}"] = f"{complement}__{key}"
+                else:
                     counted[name] = q
                     counts[f"{name}__{key}"] = Count("pk", filter=active & q)
-                else:
-                    same_as[f"{name}__{key}"] = f"{first}__{key}"
+            assert "member_count" in counted and not counted["member_count"], "member_count counts every member"
         # First memberships: admissions in the 5-year window (per branch) and
         # since 1 January (per commune), counted in the same pass over the
         # memberships and their members (a second pass cost a province as
@@ -257,6 +264,8 @@ class StateReader:
         for kept in self.member_counts.values():
             for name, first in same_as.items():
                 kept[name] = kept[first]
+            for name, complement in rest_of.items():
+                kept[name] = kept[f"member_count__{name.rsplit('__', 1)[1]}"] - kept[complement]
         self.heads = list(
             VillageHead.objects.filter(of_hamlets).values_list(
                 "hamlet_id", "term_start", "term_end", "member_id", "trained_on", "member__admitted_on"
