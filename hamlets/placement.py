@@ -117,22 +117,48 @@ def communes_of_province(province_id, day):
     return _communes_under("commune_province", province_id, day)
 
 
-def _communes_under(kind, parent_id, day):
+def _communes_under(kind, parent_id, day, active_only=False):
+    from coverage_site.lib.dates import is_active
+
+    placement, periods = _communes_ever_under(kind, parent_id)
+    return [
+        pk
+        for pk in placement.current
+        if placement.at(pk, day) == parent_id and (not active_only or is_active(*periods[pk], day))
+    ]
+
+
+def communes_active_under(kind, parent_id, day):
+    """Pks of the communes under the district ("commune") or province
+    ("commune_province") on `day` and active on it: the communes a unit's
+    figures cover (reports.indicators.units)."""
+    return _communes_under(kind, parent_id, day, active_only=True)
+
+
+def _communes_ever_under(kind, parent_id):
+    """(Placement, {pk: (established_on, dissolved_on)}) of the communes ever
+    under the parent, read once per reading request (read_memo): the same
+    rows answer every date, and a dashboard asks about five or six dates,
+    each of them several times."""
     from coverage_site.lib.read_memo import remembered
 
-    found = remembered(("communes_under", kind, parent_id, day), lambda: _read_communes_under(kind, parent_id, day))
-    return list(found)  # a copy: the caller may change it
+    return remembered(("communes_ever_under", kind, parent_id), lambda: _read_communes_ever_under(kind, parent_id))
 
 
-def _read_communes_under(kind, parent_id, day):
+def _read_communes_ever_under(kind, parent_id):
     from .models import Commune
 
     # The communes under the parent now, or in the short list of those moved
     # away from it: two index reads. With OR EXISTS PostgreSQL scanned all
     # 3,321 communes of a country (15 ms, and a dashboard asks 20 times).
-    candidates = Commune.objects.filter(ever_under_filter(kind, [parent_id]))
-    placement = Placement.of(candidates, kind)
-    return [pk for pk in placement.current if placement.at(pk, day) == parent_id]
+    _child, _old, fk = CHILDREN[kind]
+    rows = list(
+        Commune.objects.filter(ever_under_filter(kind, [parent_id])).values_list(
+            "pk", fk, "established_on", "dissolved_on"
+        )
+    )
+    placement = Placement(kind, ((pk, parent) for pk, parent, _start, _end in rows))
+    return placement, {pk: (start, end) for pk, _parent, start, end in rows}
 
 
 def district_of_communes(commune_ids, day):

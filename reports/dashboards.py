@@ -299,11 +299,11 @@ def data_token(unit, day):
     from reports.versions import versions
 
     from .indicators.by_commune import CODE_HASH
-    from .indicators.units import unit_communes
+    from .indicators.units import unit_commune_pks
 
     unit_goals = goals.goals_for(unit)
     days = {month_end_before(day), day, *goals.dates_for(unit_goals, day)}
-    pks = set().union(*(set(unit_communes(unit, d).values_list("pk", flat=True)) for d in days))
+    pks = set().union(*(unit_commune_pks(unit, d) for d in days))
     found = sorted(versions(pks).items())
     risk = "-".join(str(v) for v in at_risk_settings().values())
     text = f"{CODE_HASH}{found}{risk}{goals.signature(unit_goals)}"

@@ -408,3 +408,36 @@ def test_with_one_province_no_page_shows_a_province_level(registry, client):
         assert "Theo tỉnh" not in page, url
         assert not re.search(r"/province/(?!all/)", page), url
         assert 'name="province"' not in page, url
+
+
+def test_a_units_communes_read_once_per_page_are_those_of_each_date(country):
+    """unit_commune_pks (one reading per page, dated in memory) gives the
+    communes unit_communes gives for every unit and date, across a province
+    merger and a district abolished on the same day."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from coverage_site.lib.read_memo import ReadMemoMiddleware
+    from hamlets.models import District
+    from reports.indicators.units import unit_commune_pks, unit_communes
+
+    # A commune founded after the merger and one dissolved before it: a unit covers its active communes only.
+    f.commune(code="N", name="Xã Mới", province=country["na"], established_on=datetime.date(2025, 9, 1))
+    f.commune(code="O", name="Xã Cũ", province=country["ht"], dissolved_on=datetime.date(2025, 3, 1))
+    reorganise.apply(merger())
+    reorganise.apply(event("E2", "dissolve", "district", {"from": ["QL"]}))
+    units = [get_unit("province", "all")]
+    units += [get_unit("province", code) for code in Province.objects.values_list("code", flat=True)]
+    units += [get_unit("district", code) for code in District.objects.values_list("code", flat=True)]
+    units += [get_unit("commune", code) for code in Commune.objects.values_list("code", flat=True)]
+    days = [datetime.date(2025, 1, 1), BEFORE, JULY, datetime.date(2025, 12, 31)]
+    expected = {(u.kind, u.code, d): set(unit_communes(u, d).values_list("pk", flat=True)) for u in units for d in days}
+    assert any(expected.values()) and any(not found for found in expected.values())
+
+    def page(request):
+        found = {(u.kind, u.code, d): unit_commune_pks(u, d) for u in units for d in days}
+        assert found == expected
+        return HttpResponse("ok")
+
+    assert ReadMemoMiddleware(page)(RequestFactory().get("/")).content == b"ok"
+    assert {(u.kind, u.code, d): unit_commune_pks(u, d) for u in units for d in days} == expected

@@ -226,14 +226,14 @@ def snapshot_of(communes, day, area=None):
 def unit_figures(unit, days, area=None, remember=False):
     """{day: CommuneFigures of the unit's communes on that day} (for an
     installation of several provinces, their kept sums: unit_sums.py)."""
-    from .units import several_provinces, unit_communes
+    from .units import several_provinces, unit_commune_pks
 
     if unit.is_root and several_provinces():
         from .unit_sums import grouped_figures
 
         return grouped_figures(unit, days, area, remember)
 
-    by_day = {day: set(unit_communes(unit, day).values_list("pk", flat=True)) for day in days}
+    by_day = {day: unit_commune_pks(unit, day) for day in days}
     return cached_figures(by_day, area, remember)
 
 
